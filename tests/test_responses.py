@@ -1,0 +1,123 @@
+"""Every response the assistant can say keeps the content rules of answer-style.md."""
+import re
+
+import pytest
+import textstat
+
+from conftest import ROOT
+
+MAX_GRADE = 8.0
+MAX_WORDS = 120
+URGENT_OPENING = "Call 911 now (or your local emergency number)"
+CONSULT = "consult your healthcare provider"
+# Answers that give drug or back-pain facts, so must name their source.
+MEDICAL_PREFIXES = ("utter_ask_uses/", "utter_ask_side_effects/", "utter_ask_back_pain/")
+CANONICAL_SOURCES = (
+    "FDA prescribing information for VALTREX (DailyMed)",
+    "NICE guideline NG59",
+    "American College of Physicians guideline (2017)",
+    "NHS",
+    "MedlinePlus",
+    "NIHSeniorHealth (National Institutes of Health)",
+)
+
+
+def names(responses, prefix):
+    return sorted(name for name in responses if name.startswith(prefix))
+
+
+def test_readability_and_length(responses):
+    """Grade 8 or lower and under 120 words, printed for every response."""
+    too_hard = []
+    for name, response in sorted(responses.items()):
+        text = response["text"]
+        grade = textstat.flesch_kincaid_grade(text)
+        words = len(text.split())
+        print(f"{grade:5.1f} grade {words:4d} words  {name}")
+        if grade > MAX_GRADE or words >= MAX_WORDS:
+            too_hard.append((name, grade, words))
+    assert not too_hard
+
+
+def test_medical_answers_name_a_canonical_source(responses):
+    for name in names(responses, MEDICAL_PREFIXES):
+        last_line = responses[name]["text"].splitlines()[-1]
+        assert last_line.startswith("Source: "), name
+        cited = last_line[len("Source: "):].rstrip(".")
+        parts = re.split(r" and (?=[A-Z])", cited)
+        assert all(part in CANONICAL_SOURCES for part in parts), (name, cited)
+
+
+def test_urgent_answers_open_with_the_action(responses):
+    urgent = names(responses, "utter_urgent_help/")
+    assert len(urgent) == 14
+    for name in urgent:
+        response = responses[name]
+        category = name.split("/", 1)[1]
+        assert response["text"].startswith(URGENT_OPENING), name
+        assert CONSULT in response["text"], name
+        # Clients style urgent replies from this, never from the text.
+        assert response["metadata"] == {"urgent": True, "category": category}, name
+
+
+def test_urgent_answers_add_the_right_help_line(responses):
+    assert "Poison Help at 1-800-222-1222" in responses["utter_urgent_help/overdose"]["text"]
+    assert "988" in responses["utter_urgent_help/self_harm"]["text"]
+
+
+def test_only_urgent_answers_are_marked_urgent(responses):
+    marked = {name for name, r in responses.items() if (r.get("metadata") or {}).get("urgent")}
+    assert marked == set(names(responses, "utter_urgent_help/"))
+
+
+def test_personal_answers_route_to_the_provider_without_a_dose(responses):
+    personal = names(responses, "utter_personal_advice/")
+    assert len(personal) == 8
+    for name in personal:
+        text = responses[name]["text"]
+        assert CONSULT in text, name
+        assert not re.search(r"\d+\s*(mg|g|grams?|tablets?|pills?)\b", text, re.I), name
+        assert not re.match(r"(yes|no)\b", text, re.I), name
+
+
+@pytest.mark.parametrize("name", ["utter_disclaimer"])
+def test_disclaimer_says_what_the_bot_is(responses, name):
+    text = responses[name]["text"]
+    for phrase in ("automated assistant", "not a doctor", "not medical advice", "911"):
+        assert phrase in text
+
+
+def test_buttons_lead_to_existing_answers(responses):
+    for name, response in responses.items():
+        for button in response.get("buttons", []):
+            payload = button["payload"]
+            assert payload.startswith("/"), (name, payload)
+            assert f"utter_{payload[1:]}" in responses, (name, payload)
+
+
+def test_circulating_claims_are_only_ever_corrected(responses):
+    """The "19% of 143 patients" study appears only in the answer that refutes it."""
+    claims = re.compile(r"19 ?%|143 patients|journal of clinical virology|pain management", re.I)
+    repeating = [name for name, r in responses.items() if claims.search(r["text"])]
+    assert repeating == ["utter_ask_back_pain/study_claims"]
+    assert "could not be found" in responses["utter_ask_back_pain/study_claims"]["text"]
+
+
+def test_no_percentages_or_unconfirmed_facts(responses):
+    """Numbers people can use ("1 in 7"), and nothing the fact sheet marks
+    UNCONFIRMED or secondary-only (the shingles 48-hour window, the cut-off
+    post-marketing list)."""
+    unconfirmed = re.compile(r"48 hours|2 days of|kidney failure|hepatitis|renal pain|low platelets", re.I)
+    for name, response in responses.items():
+        text = response["text"]
+        assert not unconfirmed.search(text), name
+        if name != "utter_ask_back_pain/study_claims":
+            assert "%" not in text, name
+
+
+def test_every_response_is_used(responses):
+    """No orphan responses: each is named by a rule or is a sub-topic answer."""
+    rules_text = "\n".join(p.read_text() for p in (ROOT / "data" / "rules").glob("*.yml"))
+    for name in responses:
+        base = name.split("/", 1)[0]
+        assert base in rules_text, name
