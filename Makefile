@@ -9,8 +9,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data components -name '*.yml' -o -name '*.py')
+# Code (components/, safety/) and safety/patterns.yml are read at run time: no retraining.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml')
 PORT ?= 5005
+WEB_PORT ?= 8080
+# Pages allowed to call the assistant from a browser (space-separated).
+CORS_ORIGINS ?= http://localhost:$(WEB_PORT) http://127.0.0.1:$(WEB_PORT)
 
 # No telemetry (no internet here), no TensorFlow start-up chatter; our own
 # components are imported by module path.
@@ -19,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install train validate test shell run clean
+.PHONY: install train validate test safety-report screenshots shell run clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -42,16 +46,37 @@ $(MODEL): $(TRAINING_INPUTS) | install
 validate: install
 	$(BIN)/rasa data validate --fail-on-warnings
 
-test: validate train
-	$(BIN)/rasa test core --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+# Debian's Chromium for the widget tests (a test tool's own browser download
+# cannot work here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
+
+test: validate train $(CHROMIUM)
+	$(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors --out results/stories
 	$(BIN)/python -m pytest tests
+
+# Urgent recall, false-urgent rate and personal recall per category, and every miss.
+safety-report: train
+	$(BIN)/python -m safety.evaluation $(MODEL)
+
+# Desktop and phone screenshots of the widget, for the README.
+screenshots: train $(CHROMIUM)
+	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
 
 shell: train
 	$(BIN)/rasa shell --model $(MODEL)
 
+# The demo page (web/) on WEB_PORT, the assistant on PORT; Ctrl-C stops both.
 run: train
-	@echo "Assistant on http://localhost:$(PORT): REST at /webhooks/rest/webhook, socket.io at /socket.io"
-	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --credentials credentials.yml --endpoints endpoints.yml
+	@echo "Chat in your browser: http://localhost:$(WEB_PORT)"
+	@echo "REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
+	@trap 'kill 0' EXIT; \
+	$(BIN)/python -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web >/dev/null 2>&1 & \
+	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(CORS_ORIGINS) \
+		--credentials credentials.yml --endpoints endpoints.yml
 
 clean:
 	rm -rf $(VENV) .spacy models results .pytest_cache

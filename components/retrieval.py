@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -41,6 +42,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 RESPONSE_KEYS_FILE = "response_keys.json"
+
+# Rasa's RegexMessageHandler warns on every sub-topic button ("intent not in the
+# domain"), then leaves the message alone; this component answers it.
+warnings.filterwarnings(
+    "ignore", message=r"Failed to parse arguments in line '/[a-z_]+/[a-z_]+'", category=UserWarning
+)
 SUB_TOPIC_PAYLOAD = re.compile(r"/(?P<key>[a-z_]+/[a-z_]+)")
 
 
@@ -79,6 +86,25 @@ def set_intent(message: Message, intent: Text) -> None:
         INTENT_RANKING_KEY,
         [{INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}] + ranking,
         add_to_output=True,
+    )
+
+
+def best_sub_topic(message: Message, intent: Optional[Text]) -> Optional[Dict[Text, Any]]:
+    """The highest-ranked sub-topic of `intent` in the shared selector's ranking."""
+    if not intent:
+        return None
+    selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
+    ranking = selector.get(RESPONSE_SELECTOR_DEFAULT_INTENT, {}).get(
+        RESPONSE_SELECTOR_RANKING_KEY, []
+    )
+    prefix = f"{intent}/"
+    return next(
+        (
+            label
+            for label in ranking
+            if str(label.get(INTENT_RESPONSE_KEY, "")).startswith(prefix)
+        ),
+        None,
     )
 
 
@@ -151,26 +177,6 @@ class RetrievalRouter(GraphComponent):
             return
 
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        best = self._best_sub_topic(message, intent)
+        best = best_sub_topic(message, intent)
         if best:
             select_response(message, best[INTENT_RESPONSE_KEY], best[PREDICTED_CONFIDENCE_KEY])
-
-    def _best_sub_topic(
-        self, message: Message, intent: Optional[Text]
-    ) -> Optional[Dict[Text, Any]]:
-        """The highest-ranked sub-topic of `intent`, from the shared selector."""
-        if not intent:
-            return None
-        selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
-        ranking = selector.get(RESPONSE_SELECTOR_DEFAULT_INTENT, {}).get(
-            RESPONSE_SELECTOR_RANKING_KEY, []
-        )
-        prefix = f"{intent}/"
-        return next(
-            (
-                label
-                for label in ranking
-                if str(label.get(INTENT_RESPONSE_KEY, "")).startswith(prefix)
-            ),
-            None,
-        )

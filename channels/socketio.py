@@ -1,0 +1,80 @@
+"""Rasa's socket.io channel with two additions the web widget relies on.
+
+* Every bot message carries its response's `metadata`, e.g. `{"urgent": true,
+  "category": "overdose"}`, so the widget styles urgent replies without reading
+  their text. Rasa 3.6's SocketIOOutput drops the metadata.
+* A user event whose `message` is missing, null or not a string is answered
+  like an empty message (the fallback reply) instead of raising in the handler.
+"""
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+
+class SocketIOOutputWithMetadata(SocketIOOutput):
+    """Adds the response's metadata to each socket.io message it emits."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._metadata: Optional[Dict[Text, Any]] = None
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self._metadata = message.get("metadata")
+        await super().send_response(recipient_id, message)
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self._metadata:
+            response = {**response, "metadata": self._metadata}
+        await super()._send_message(socket_id, response)
+
+
+class SocketIOChannel(SocketIOInput):
+    """socket.io input channel whose replies keep their metadata."""
+
+    def get_output_channel(self) -> Optional[SocketIOOutput]:
+        if self.sio is None:
+            return super().get_output_channel()
+        return SocketIOOutputWithMetadata(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+
+        # Replaces the parent's handler for the same event.
+        @self.sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            data = data if isinstance(data, dict) else {}
+            if self.session_persistence:
+                sender_id = data.get("session_id")
+                if not isinstance(sender_id, str) or not sender_id:
+                    logger.warning("Ignored a socket.io message without a session_id.")
+                    return
+            else:
+                sender_id = sid
+            text = data.get("message")
+            await on_new_message(
+                UserMessage(
+                    text if isinstance(text, str) else "",
+                    SocketIOOutputWithMetadata(self.sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=_metadata(data.get(self.metadata_key)),
+                )
+            )
+
+        return webhook
+
+
+def _metadata(value: Any) -> Dict[Text, Any]:
+    """Client metadata as a dict, whatever the client sent."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,234 @@
+"""Deterministic red-flag and personal-question detection with spaCy.
+
+The patterns live in patterns.yml (data, not code). A pattern is a phrase of
+terms separated by spaces:
+
+    word        matches the word or any form with the same lemma ("legs" ~ "leg")
+    a|b|c       matches any one of the words
+    ?word       the word may be missing
+    #           a number ("6", "six")
+    ...         up to three words of anything
+
+Messages are lower-cased and common spellings are mapped to one form
+(`spellings:`, e.g. "cant" -> "can not") before spaCy tokenizes and lemmatizes
+them, so one pattern ("can not feel my leg") covers "can't", "cant" and
+"cannot". Patterns are written in that normal form. When several red flags
+match, the category listed first in patterns.yml wins (self-harm before
+overdose, so the reply names 988). A spaCy Matcher finds
+every pattern in one pass over the tokens.
+
+A red flag counts unless its own clause says it is not happening now:
+negated ("no fever", "I don't have numbness"), hypothetical ("what if I can't
+pee?", "signs of a kidney problem") or past ("a seizure years ago"). A past red
+flag makes the message a personal question about the person's own condition.
+When the clause gives no such cue, the red flag counts: in doubt, urgent.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+URGENT = "urgent"
+PERSONAL = "personal"
+GAP = "..."
+GAP_LENGTH = 3
+NUMBER = "#"
+YEAR = "year_number"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # URGENT or PERSONAL
+    category: str
+    pattern: str
+    source: str
+
+
+@dataclass
+class Finding:
+    """What the safety layer decided about one message, and why."""
+
+    kind: Optional[str]  # URGENT, PERSONAL or None
+    category: Optional[str] = None
+    pattern: Optional[str] = None
+    matched_text: Optional[str] = None
+    source: Optional[str] = None
+    set_aside: List[Dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> Dict:
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "pattern": self.pattern,
+            "matched_text": self.matched_text,
+            "source": self.source,
+            "set_aside": self.set_aside,
+        }
+
+
+class SafetyMatcher:
+    def __init__(self, nlp: Language, config: Dict) -> None:
+        self._nlp = nlp
+        self._spellings = [
+            (re.compile(rf"(?<![\w']){re.escape(typed)}(?![\w'])"), meant)
+            for typed, meant in sorted(config.get("spellings", {}).items(), key=lambda kv: -len(kv[0]))
+        ]
+        context = config["context"]
+        self._clause_breaks = set(context["clause_breaks"])
+        self._negations = set(self._lemmas(context["negations"]))
+        self._negation_window = context["negation_window"]
+        self._hypothetical = [self._cue(cue) for cue in context["hypothetical"]]
+        self._present = set(self._lemmas(context["present"]))
+        self._past = [self._cue(cue) for cue in context["past"]]
+        self._gap_breaks = sorted(context["gap_breaks"])
+        self._history_category = context["history_category"]
+
+        self._rules: List[Rule] = []
+        self._pattern_lemmas: Dict[Rule, set] = {}
+        self._priority = {category: rank for rank, category in enumerate(config[URGENT])}
+        self._matcher = Matcher(nlp.vocab)
+        for kind in (URGENT, PERSONAL):
+            for category, entry in config[kind].items():
+                for pattern in entry["patterns"]:
+                    self._add(Rule(kind, category, pattern, entry["source"]))
+
+    @classmethod
+    def from_file(cls, nlp: Language, path: Path) -> SafetyMatcher:
+        return cls(nlp, yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    @property
+    def rules(self) -> Sequence[Rule]:
+        return self._rules
+
+    def check(self, text: str) -> Finding:
+        doc = self._nlp(self.normalise(text))
+        urgent, personal, set_aside = [], [], []
+        for match_id, start, end in sorted(self._matcher(doc), key=lambda m: (m[1], m[2])):
+            rule = self._rules[int(self._nlp.vocab.strings[match_id])]
+            span = doc[start:end]
+            if rule.kind == PERSONAL:
+                personal.append((rule, span))
+                continue
+            reason = self._not_now(span, rule)
+            if reason is None:
+                urgent.append((rule, span))
+            else:
+                set_aside.append({"category": rule.category, "pattern": rule.pattern,
+                                  "matched_text": span.text, "reason": reason})
+
+        if urgent:
+            first = min(urgent, key=lambda found: self._priority[found[0].category])
+            return self._finding(URGENT, *first, set_aside)
+        past = next((entry for entry in set_aside if entry["reason"] == "past"), None)
+        if past:
+            return Finding(PERSONAL, self._history_category, past["pattern"],
+                           past["matched_text"], "red flag in the past", set_aside)
+        if personal:
+            return self._finding(PERSONAL, *personal[0], set_aside)
+        return Finding(None, set_aside=set_aside)
+
+    def normalise(self, text: str) -> str:
+        text = text.lower().replace("\u2019", "'")
+        for typed, meant in self._spellings:
+            text = typed.sub(meant, text)
+        return text
+
+    # -- compiling patterns -------------------------------------------------
+
+    def _add(self, rule: Rule) -> None:
+        tokens = []
+        for term in rule.pattern.split():
+            if term == GAP:  # any words, but never across the end of a sentence
+                gap = {"LOWER": {"NOT_IN": self._gap_breaks}, "OP": "?"}
+                tokens.extend(dict(gap) for _ in range(GAP_LENGTH))
+                continue
+            optional = term.startswith("?")
+            if term.lstrip("?") == NUMBER:
+                token = {"LIKE_NUM": True}
+            else:
+                words = term.lstrip("?").lower().split("|")
+                token = {"LEMMA": {"IN": sorted(set(self._lemmas(words)) | set(words))}}
+            if optional:
+                token["OP"] = "?"
+            tokens.append(token)
+        self._matcher.add(str(len(self._rules)), [tokens])
+        self._rules.append(rule)
+        self._pattern_lemmas[rule] = {
+            lemma for token in tokens for lemma in token.get("LEMMA", {}).get("IN", [])
+        }
+
+    def _cue(self, cue: str) -> List[str]:
+        words = cue.split()
+        return [YEAR if word == YEAR else self._lemmas([word])[0] for word in words]
+
+    def _lemmas(self, words: Iterable[str]) -> List[str]:
+        lemmas = []
+        for word in words:
+            doc = self._nlp(word)
+            if len(doc) != 1:
+                raise ValueError(f"pattern term {word!r} is not one token: {[t.text for t in doc]}")
+            lemmas.append(doc[0].lemma_.lower())
+        return lemmas
+
+    # -- context of a red flag ---------------------------------------------
+
+    def _clause(self, span: Span) -> Tuple[Span, Span]:
+        """The words before and after the match, within its clause."""
+        doc: Doc = span.doc
+        start = span.start
+        while start > 0 and doc[start - 1].lower_ not in self._clause_breaks:
+            start -= 1
+        end = span.end
+        while end < len(doc) and doc[end].lower_ not in self._clause_breaks:
+            end += 1
+        return doc[start:span.start], doc[span.end:end]
+
+    def _not_now(self, span: Span, rule: Rule) -> Optional[str]:
+        before, after = self._clause(span)
+        before_lemmas = [t.lemma_.lower() for t in before]
+        window = before_lemmas[-self._negation_window:]
+        if any(lemma in self._negations for lemma in window):
+            return "negated"
+        # A negation a gap let into the match ("face is not swollen"); one the
+        # pattern itself names ("can not feel my leg") is part of the red flag.
+        inside = {t.lemma_.lower() for t in span} & self._negations
+        if inside - self._pattern_lemmas[rule]:
+            return "negated"
+        cue_end = max((_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
+        after_cue = before_lemmas[cue_end:] + [t.lemma_.lower() for t in span]
+        # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
+        if cue_end >= 0 and not set(after_cue) & self._present:
+            return "hypothetical"
+        clause = before_lemmas + [t.lemma_.lower() for t in span] + [t.lemma_.lower() for t in after]
+        if any(_contains(clause, cue) for cue in self._past):
+            return "past"
+        return None
+
+    @staticmethod
+    def _finding(kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]]) -> Finding:
+        return Finding(kind, rule.category, rule.pattern, span.text, rule.source, set_aside)
+
+
+def _contains(words: List[str], cue: List[str]) -> bool:
+    return _end_of(words, cue) >= 0
+
+
+def _end_of(words: List[str], cue: List[str]) -> int:
+    """Index just past the last place `cue` occurs in `words`, or -1."""
+    n = len(cue)
+    ends = [i + n for i in range(len(words) - n + 1) if all(map(_term_matches, cue, words[i:i + n]))]
+    return ends[-1] if ends else -1
+
+
+def _term_matches(term: str, word: str) -> bool:
+    if term == YEAR:  # a past year: "a stroke in 2018"
+        return word.isdigit() and 1900 <= int(word) < date.today().year
+    return term == word
