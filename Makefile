@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install train validate test safety-report screenshots shell run clean
+.PHONY: install train validate test safety-report screenshots bench shell run clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -61,6 +61,11 @@ test: validate train $(CHROMIUM)
 # Urgent recall, false-urgent rate and personal recall per category, and every miss.
 safety-report: train
 	$(BIN)/python -m safety.evaluation $(MODEL)
+
+# Ours against Rasa's default configuration, trained and measured in one run
+# (about 15 minutes): results/bench.md and results/bench-latency.png.
+bench: install
+	$(BIN)/python -m bench.run --out results
 
 # Desktop and phone screenshots of the widget, for the README.
 screenshots: train $(CHROMIUM)

@@ -87,6 +87,8 @@ class SafetyMatcher:
         self._negation_window = context["negation_window"]
         self._hypothetical = [self._cue(cue) for cue in context["hypothetical"]]
         self._present = set(self._lemmas(context["present"]))
+        self._hypothetical_after = [self._cue(cue) for cue in context["hypothetical_after"]]
+        self._subjects = set(self._lemmas(context["subjects"]))
         self._past = [self._cue(cue) for cue in context["past"]]
         self._gap_breaks = sorted(context["gap_breaks"])
         self._history_category = context["history_category"]
@@ -202,12 +204,18 @@ class SafetyMatcher:
         inside = {t.lemma_.lower() for t in span} & self._negations
         if inside - self._pattern_lemmas[rule]:
             return "negated"
+        span_lemmas = [t.lemma_.lower() for t in span]
+        after_lemmas = [t.lemma_.lower() for t in after]
         cue_end = max((_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
-        after_cue = before_lemmas[cue_end:] + [t.lemma_.lower() for t in span]
+        after_cue = before_lemmas[cue_end:] + span_lemmas
         # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
         if cue_end >= 0 and not set(after_cue) & self._present:
             return "hypothetical"
-        clause = before_lemmas + [t.lemma_.lower() for t in span] + [t.lemma_.lower() for t in after]
+        # "are seizures a side effect" asks; "i am having seizures, is it a side effect" reports.
+        asks_after = any(_contains(after_lemmas, cue) for cue in self._hypothetical_after)
+        if asks_after and not set(before_lemmas + span_lemmas) & (self._present | self._subjects):
+            return "hypothetical"
+        clause = before_lemmas + span_lemmas + after_lemmas
         if any(_contains(clause, cue) for cue in self._past):
             return "past"
         return None

@@ -1,31 +1,14 @@
 """Shared fixtures: the project's data files and the trained assistant."""
 import asyncio
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
-import requests
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
-
-
-def read_nlu(path: Path) -> List[Tuple[str, str]]:
-    """(label, text) pairs of a Rasa NLU YAML file; labels may be `intent/sub`."""
-    pairs = []
-    for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-        for line in block["examples"].splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                pairs.append((block["intent"], line[2:].strip()))
-    return pairs
+from bench.quality import HELD_OUT, read_nlu
+from bench.server import MODEL, ROOT, RasaServer, ServerError, free_port  # noqa: F401
 
 
 def training_examples() -> List[Tuple[str, str]]:
@@ -33,7 +16,7 @@ def training_examples() -> List[Tuple[str, str]]:
 
 
 def held_out_examples() -> List[Tuple[str, str]]:
-    return read_nlu(ROOT / "tests" / "nlu_test.yml")
+    return read_nlu(HELD_OUT)
 
 
 def normalise(text: str) -> str:
@@ -75,60 +58,17 @@ def assistant() -> Assistant:
     return Assistant()
 
 
-class RasaServer:
-    """`rasa run` as `make run` starts it, on a free loopback port."""
-
-    START_TIMEOUT = 240
-
-    def __init__(self, log: Path, port: Optional[int] = None,
-                 extra_args: Optional[List[str]] = None) -> None:
-        self.port = port or free_port()
-        self.extra_args = list(extra_args or [])  # e.g. ["--cors", origin] for the web widget
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._process: Optional[subprocess.Popen] = None
-
-    def start(self) -> "RasaServer":
-        command = [
-            str(Path(sys.executable).with_name("rasa")), "run", "--model", str(MODEL),
-            "--port", str(self.port), "--interface", "127.0.0.1",
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-            *self.extra_args,
-        ]
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
-        with open(self.log, "a") as out:
-            self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
-                                             stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + self.START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                pytest.fail(f"server exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/webhooks/rest/", timeout=1).ok:
-                    return self
-            except requests.ConnectionError:
-                time.sleep(0.5)
-        self.stop()
-        pytest.fail(f"server not ready in {self.START_TIMEOUT} s:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One running assistant shared by the tests that only talk to it."""
-    rasa = RasaServer(tmp_path_factory.mktemp("server") / "rasa.log").start()
+    rasa = start_server(RasaServer(tmp_path_factory.mktemp("server") / "rasa.log"))
     yield rasa
     rasa.stop()
+
+
+def start_server(server: RasaServer) -> RasaServer:
+    """Start it, or fail the test with the server's log."""
+    try:
+        return server.start()
+    except ServerError as error:
+        pytest.fail(str(error))

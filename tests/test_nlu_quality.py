@@ -3,6 +3,7 @@ from collections import Counter
 
 import pytest
 
+from bench.quality import macro_f1, per_intent_scores
 from conftest import held_out_examples
 
 MIN_MACRO_F1 = 0.93
@@ -20,27 +21,13 @@ def predictions(assistant):
     return rows
 
 
-def per_intent_f1(rows):
-    gold = [label.split("/", 1)[0] for label, *_ in rows]
-    predicted = [intent for _, intent, *_ in rows]
-    scores = {}
-    for intent in sorted(set(gold)):
-        tp = sum(g == p == intent for g, p in zip(gold, predicted))
-        fp = sum(p == intent != g for g, p in zip(gold, predicted))
-        fn = sum(g == intent != p for g, p in zip(gold, predicted))
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[intent] = (precision, recall, f1, tp + fn)
-    return scores
-
-
 def test_intent_macro_f1(predictions):
-    scores = per_intent_f1(predictions)
+    gold = [label.split("/", 1)[0] for label, *_ in predictions]
+    scores = per_intent_scores(gold, [intent for _, intent, *_ in predictions])
     print(f"\n{'intent':18} precision recall   f1  n")
     for intent, (p, r, f1, n) in scores.items():
         print(f"{intent:18} {p:9.2f} {r:6.2f} {f1:5.2f} {n:3d}")
-    macro = sum(f1 for *_, f1, _ in scores.values()) / len(scores)
+    macro = macro_f1(scores)
     print(f"macro-F1 {macro:.3f}")
     for label, intent, _, text in predictions:
         if label.split("/", 1)[0] != intent:

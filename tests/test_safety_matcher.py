@@ -37,9 +37,21 @@ def test_red_flags_are_urgent(matcher, text, category):
     "no fever, just a mild backache",
     "I don't have numbness or anything",
     "what are the signs of an allergic reaction?",
+    "are seizures a known side effect of valacyclovir",
+    "can valtrex cause confusion",
 ])
 def test_negated_or_hypothetical_red_flags_are_not_urgent(matcher, text):
     assert matcher.check(text).kind != URGENT
+
+
+@pytest.mark.parametrize("text", [
+    "i am having seizures, is it a side effect",
+    "im having seizures is that a side effect",
+    "can valtrex cause my throat to close up like right now",
+    "i had a stroke an hour ago",
+])
+def test_questions_that_report_a_red_flag_stay_urgent(matcher, text):
+    assert matcher.check(text).kind == URGENT
 
 
 def test_past_red_flag_is_a_personal_question(matcher):

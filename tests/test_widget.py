@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import ROOT, RasaServer, free_port
+from conftest import ROOT, RasaServer, free_port, start_server
 
 WEB = ROOT / "web"
 SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(prefix="widget-"))
@@ -73,8 +73,8 @@ def web_origin():
 
 @pytest.fixture(scope="module")
 def rasa(web_origin, tmp_path_factory):
-    server = RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log",
-                        extra_args=["--cors", web_origin]).start()
+    server = start_server(RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log",
+                                     extra_args=["--cors", web_origin]))
     yield server
     server.stop()
 
@@ -274,7 +274,7 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     expect(w.user.last).to_contain_text("Waiting to send")
 
     # It comes back on the same port: the notice goes, the waiting message and a new one get replies.
-    rasa.start()
+    start_server(rasa)
     expect(w.status).to_be_hidden(timeout=60_000)
     expect(w.bot_saying("You're welcome.")).to_have_count(1, timeout=REPLY_TIMEOUT)
     expect(w.log.locator(".vc-msg--pending")).to_have_count(0)

@@ -1,0 +1,77 @@
+"""`rasa run` as `make run` starts it, on a loopback port: for tests and benchmarks."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
+
+
+class ServerError(RuntimeError):
+    """The server exited or did not become ready; the message ends with its log."""
+
+
+class RasaServer:
+    START_TIMEOUT = 240
+
+    def __init__(self, log: Path, port: Optional[int] = None,
+                 extra_args: Optional[List[str]] = None, model: Path = MODEL) -> None:
+        self.port = port or free_port()
+        self.extra_args = list(extra_args or [])  # e.g. ["--cors", origin] for the web widget
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.model = model
+        self.ready_seconds: Optional[float] = None
+        self._process: Optional[subprocess.Popen] = None
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def start(self) -> "RasaServer":
+        """Start and wait until the REST channel answers; records `ready_seconds`."""
+        command = [
+            str(Path(sys.executable).with_name("rasa")), "run", "--model", str(self.model),
+            "--port", str(self.port), "--interface", "127.0.0.1",
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+            *self.extra_args,
+        ]
+        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
+        started = time.monotonic()
+        with open(self.log, "a") as out:
+            self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
+                                             stderr=subprocess.STDOUT)
+        while time.monotonic() - started < self.START_TIMEOUT:
+            if self._process.poll() is not None:
+                raise ServerError(f"server exited early:\n{self._log_tail()}")
+            try:
+                if requests.get(f"{self.url}/webhooks/rest/", timeout=1).ok:
+                    self.ready_seconds = time.monotonic() - started
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise ServerError(f"server not ready in {self.START_TIMEOUT} s:\n{self._log_tail()}")
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def _log_tail(self) -> str:
+        return self.log.read_text()[-3000:]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
