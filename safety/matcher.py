@@ -6,6 +6,7 @@ terms separated by spaces:
     word        matches the word or any form with the same lemma ("legs" ~ "leg")
     a|b|c       matches any one of the words
     ?word       the word may be missing
+    =a|b        exactly these forms, not other forms of the word ("=took" not "take")
     #           a number ("6", "six")
     ...         up to three words of anything
 
@@ -41,6 +42,7 @@ PERSONAL = "personal"
 GAP = "..."
 GAP_LENGTH = 3
 NUMBER = "#"
+EXACT = "="
 YEAR = "year_number"
 
 
@@ -153,10 +155,13 @@ class SafetyMatcher:
                 tokens.extend(dict(gap) for _ in range(GAP_LENGTH))
                 continue
             optional = term.startswith("?")
-            if term.lstrip("?") == NUMBER:
+            term = term.lstrip("?").lower()
+            if term == NUMBER:
                 token = {"LIKE_NUM": True}
+            elif term.startswith(EXACT):  # this form only: "took" but not "take"
+                token = {"LOWER": {"IN": term[len(EXACT):].split("|")}}
             else:
-                words = term.lstrip("?").lower().split("|")
+                words = term.split("|")
                 token = {"LEMMA": {"IN": sorted(set(self._lemmas(words)) | set(words))}}
             if optional:
                 token["OP"] = "?"
@@ -164,7 +169,8 @@ class SafetyMatcher:
         self._matcher.add(str(len(self._rules)), [tokens])
         self._rules.append(rule)
         self._pattern_lemmas[rule] = {
-            lemma for token in tokens for lemma in token.get("LEMMA", {}).get("IN", [])
+            word for token in tokens
+            for key in ("LEMMA", "LOWER") for word in token.get(key, {}).get("IN", [])
         }
 
     def _cue(self, cue: str) -> List[str]:

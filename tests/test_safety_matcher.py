@@ -26,6 +26,7 @@ def matcher(nlp):
     ("my dad is confused and seeing things", "nervous_system"),
     ("my son swallowed a handful of my valtrex pills", "overdose"),
     ("i took too many pills and i want to die", "self_harm"),
+    ("i took 3 instead of 1 this morning", "overdose"),
 ])
 def test_red_flags_are_urgent(matcher, text, category):
     finding = matcher.check(text)
@@ -52,6 +53,12 @@ def test_negated_or_hypothetical_red_flags_are_not_urgent(matcher, text):
 ])
 def test_questions_that_report_a_red_flag_stay_urgent(matcher, text):
     assert matcher.check(text).kind == URGENT
+
+
+def test_exact_forms_tell_asking_from_having_done(matcher):
+    """`=took` matches what happened, not "can i take ... instead of"."""
+    finding = matcher.check("can i take 2 tablets instead of 1")
+    assert (finding.kind, finding.category) == (PERSONAL, "own_dose")
 
 
 def test_past_red_flag_is_a_personal_question(matcher):
