@@ -22,6 +22,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
+# One TensorFlow thread per op: the models are small, and thread hand-offs cost
+# more than they save (measured by `make bench`).
+export TF_INTRA_OP_PARALLELISM_THREADS := 1
+export TF_INTER_OP_PARALLELISM_THREADS := 1
 
 .PHONY: install train validate test safety-report screenshots bench shell run clean
 
