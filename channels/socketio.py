@@ -3,8 +3,9 @@
 * Every bot message carries its response's `metadata`, e.g. `{"urgent": true,
   "category": "overdose"}`, so the widget styles urgent replies without reading
   their text. Rasa 3.6's SocketIOOutput drops the metadata.
-* A user event whose `message` is missing, null or not a string is answered
-  like an empty message (the fallback reply) instead of raising in the handler.
+* A user event whose `message` is missing, null, not a string or longer than
+  MAX_MESSAGE_CHARS is answered like an empty message (the fallback reply)
+  instead of raising in the handler or tying up the server.
 """
 import json
 import logging
@@ -13,6 +14,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+
+from channels import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +60,10 @@ class SocketIOChannel(SocketIOInput):
             else:
                 sender_id = sid
             text = data.get("message")
+            readable = isinstance(text, str) and len(text) <= MAX_MESSAGE_CHARS
             await on_new_message(
                 UserMessage(
-                    text if isinstance(text, str) else "",
+                    text if readable else "",
                     SocketIOOutputWithMetadata(self.sio, self.bot_message_evt),
                     sender_id,
                     input_channel=self.name(),

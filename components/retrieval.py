@@ -42,13 +42,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 RESPONSE_KEYS_FILE = "response_keys.json"
+SUB_TOPIC_PAYLOAD = re.compile(r"/(?P<key>[a-z_]+/[a-z_]+)")
 
 # Rasa's RegexMessageHandler warns on every sub-topic button ("intent not in the
 # domain"), then leaves the message alone; this component answers it.
 warnings.filterwarnings(
     "ignore", message=r"Failed to parse arguments in line '/[a-z_]+/[a-z_]+'", category=UserWarning
 )
-SUB_TOPIC_PAYLOAD = re.compile(r"/(?P<key>[a-z_]+/[a-z_]+)")
 
 
 def select_response(message: Message, response_key: Text, confidence: float) -> None:

@@ -1,5 +1,6 @@
 """The real server, as `make run` starts it: REST and socket.io channels."""
 import asyncio
+import json
 import time
 import uuid
 
@@ -32,13 +33,32 @@ def test_rest_bad_input_gets_a_polite_reply(server, message):
     assert any(t.startswith(("Sorry, I didn't understand", "Sorry, I can only help")) for t in texts)
 
 
-def test_rest_rejects_malformed_json_and_stays_up(server):
-    url, log = server.url, server.log
-    response = requests.post(f"{url}/webhooks/rest/webhook", data=b"{not json",
+BAD_BODIES = {
+    "malformed JSON": (b"{not json", 400),
+    "invalid UTF-8": (b'{"sender": "a", "message": "\xff\xfe hi"}', 400),
+    "not an object": (b"[1, 2]", 400),
+    "no sender": (b'{"message": "hi"}', 400),
+    "sender not a string": (b'{"sender": 5, "message": "hi"}', 400),
+    "no message": (b'{"sender": "a"}', 400),
+    "message not a string": (b'{"sender": "a", "message": ["hi"]}', 400),
+    "a 1 MB message": (json.dumps({"sender": "a", "message": "a " * 500_000}).encode(), 413),
+}
+
+
+@pytest.mark.parametrize("name", BAD_BODIES)
+def test_rest_refuses_bad_requests_clearly_and_stays_up(server, name):
+    body, status = BAD_BODIES[name]
+    response = requests.post(f"{server.url}/webhooks/rest/webhook", data=body,
                              headers={"Content-Type": "application/json"}, timeout=30)
-    assert 400 <= response.status_code < 500
-    assert rest(url, "hi", sender="after-malformed").ok
-    assert "Traceback" not in log.read_text()
+    assert response.status_code == status
+    assert response.json()["message"]  # says what is wrong
+    assert rest(server.url, "hi", sender=f"after-{uuid.uuid4().hex}").ok
+    assert "Traceback" not in server.log.read_text()
+
+
+def test_rest_answers_a_long_message_up_to_the_limit(server):
+    response = rest(server.url, "my lower back hurts " * 500, sender=f"long-{uuid.uuid4().hex}")
+    assert response.status_code == 200 and response.json()
 
 
 async def socketio_conversation(url, session_id, messages):
@@ -103,3 +123,9 @@ def test_socketio_bad_events_get_the_fallback(server):
     texts = [event.get("text") or "" for event in received]
     assert sum(t.startswith("Sorry, I didn't understand") for t in texts) == len(bad_events)
     assert "Traceback" not in log.read_text()
+
+
+def test_socketio_over_long_message_gets_the_fallback(server):
+    session = uuid.uuid4().hex
+    received = asyncio.run(socketio_conversation(server.url, session, ["x" * 10_001]))
+    assert any(event["text"].startswith("Sorry, I didn't understand") for event in received)
