@@ -27,7 +27,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_INTRA_OP_PARALLELISM_THREADS := 1
 export TF_INTER_OP_PARALLELISM_THREADS := 1
 
-.PHONY: install train validate test safety-report screenshots bench shell run clean
+.PHONY: install train validate test safety-report screenshots bench eval shell run clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -70,6 +70,10 @@ safety-report: train
 # (about 15 minutes): results/bench.md and results/bench-latency.png.
 bench: install
 	$(BIN)/python -m bench.run --out results
+
+# Per-intent figures, confusion matrix, urgent figures and readability: results/eval.md.
+eval: train
+	$(BIN)/python -m bench.eval $(MODEL) --out results
 
 # Desktop and phone screenshots of the widget, for the README.
 screenshots: train $(CHROMIUM)

@@ -27,10 +27,10 @@ When the clause gives no such cue, the red flag counts: in doubt, urgent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from spacy.language import Language
@@ -66,14 +66,7 @@ class Finding:
     set_aside: List[Dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> Dict:
-        return {
-            "kind": self.kind,
-            "category": self.category,
-            "pattern": self.pattern,
-            "matched_text": self.matched_text,
-            "source": self.source,
-            "set_aside": self.set_aside,
-        }
+        return asdict(self)
 
 
 class SafetyMatcher:
@@ -107,10 +100,6 @@ class SafetyMatcher:
     @classmethod
     def from_file(cls, nlp: Language, path: Path) -> SafetyMatcher:
         return cls(nlp, yaml.safe_load(Path(path).read_text(encoding="utf-8")))
-
-    @property
-    def rules(self) -> Sequence[Rule]:
-        return self._rules
 
     def check(self, text: str) -> Finding:
         doc = self._nlp(self.normalise(text))
