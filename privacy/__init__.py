@@ -1,0 +1,1 @@
+"""What the assistant keeps of a conversation (referenced from endpoints.yml)."""
