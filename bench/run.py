@@ -16,7 +16,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Dict, List
 import aiohttp
 import rasa
 
-from bench.quality import HELD_OUT, held_out_quality, read_nlu
+from bench.quality import HELD_OUT, read_nlu
 from bench.server import ROOT, RasaServer
 
 PEER_CONFIG = Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml"
@@ -150,7 +149,7 @@ def percentile(values: List[float], p: float) -> float:
 def table(ours: Figures, peer: Figures) -> str:
     rows = []
 
-    def row(label, a, b, fmt="{:.1f}", lower_is_better=True):
+    def row(label, a, b, fmt="{:.1f}"):
         ratio = a / b if b else float("nan")
         rows.append(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio:.2f} |")
 

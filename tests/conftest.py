@@ -1,14 +1,13 @@
 """Shared fixtures: the project's data files and the trained assistant."""
 import asyncio
 import re
-from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 import yaml
 
 from bench.quality import HELD_OUT, read_nlu
-from bench.server import MODEL, ROOT, RasaServer, ServerError, free_port  # noqa: F401
+from bench.server import MODEL, ROOT, RasaServer, ServerError
 
 
 def training_examples() -> List[Tuple[str, str]]:

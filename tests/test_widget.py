@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from conftest import ROOT, RasaServer, free_port, start_server
+from bench.server import RasaServer, free_port
+from conftest import ROOT, start_server
 
 WEB = ROOT / "web"
 SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(prefix="widget-"))
