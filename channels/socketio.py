@@ -64,7 +64,7 @@ class SocketIOChannel(SocketIOInput):
             await on_new_message(
                 UserMessage(
                     text if readable else "",
-                    SocketIOOutputWithMetadata(self.sio, self.bot_message_evt),
+                    self.get_output_channel(),
                     sender_id,
                     input_channel=self.name(),
                     metadata=_metadata(data.get(self.metadata_key)),
