@@ -27,7 +27,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_INTRA_OP_PARALLELISM_THREADS := 1
 export TF_INTER_OP_PARALLELISM_THREADS := 1
 
-.PHONY: install train validate test safety-report screenshots bench eval shell run clean
+.PHONY: install train validate test safety-report screenshots bench eval shell run scale-test clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -90,6 +90,12 @@ run: train
 	$(BIN)/python -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web >/dev/null 2>&1 & \
 	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(CORS_ORIGINS) \
 		--credentials credentials.yml --endpoints endpoints.yml
+
+# The scale-out profile (docs/deploy.md) on this machine, in a few minutes:
+# PostgreSQL, Redis and nginx (Debian packages) on loopback, two replicas,
+# 2 x 1000 turns through nginx, one replica killed during the second run.
+scale-test: train
+	$(BIN)/python -m deploy.scale_test
 
 clean:
 	rm -rf $(VENV) .spacy models results .pytest_cache

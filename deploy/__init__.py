@@ -1,0 +1,1 @@
+"""The scale-out production profile (docs/deploy.md) and `make scale-test`."""
