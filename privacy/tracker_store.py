@@ -83,7 +83,13 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         super().__init__(domain, dialect, host, port, db, username, password,
                          login_db=login_db, query=query, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy opens and closes a SQLite file per session by default, and
+            # closing a WAL database checkpoints it (several ms per turn): keep one
+            # connection per thread instead (Rasa uses the event loop's thread).
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.SingletonThreadPool)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._rules = load_rules()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:

@@ -1,4 +1,5 @@
 """LinearClassifier: intent and sub-topic rankings from TF-IDF features and linear SVMs."""
+import numpy as np
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -7,7 +8,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.linear_classifier import LinearClassifier
+from components.linear_classifier import LinearClassifier, TfidfFeatures
 
 EXAMPLES = [
     ("what is valtrex for", "ask_uses", "ask_uses/what_for"),
@@ -75,3 +76,21 @@ def test_training_is_reproducible(classifier, tmp_path):
     first = [m.get("intent_ranking") for m in classifier.process([tokenized(t) for t in texts])]
     second = [m.get("intent_ranking") for m in again.process([tokenized(t) for t in texts])]
     assert first == second
+
+
+def test_fast_features_equal_sklearns_tf_idf():
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [text for text, _, _ in EXAMPLES]
+    vectorizers = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+"),
+                   TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)]
+    for vectorizer in vectorizers:
+        vectorizer.fit(texts)
+    features = TfidfFeatures(vectorizers)
+    for text in ["does valtrex cure herpes herpes", "hi hi", "valtrax for what", "zzz"]:
+        expected = hstack([v.transform([text]) for v in vectorizers]).toarray()[0]
+        columns, values = features(text)
+        actual = np.zeros_like(expected)
+        actual[columns] = values
+        assert actual == pytest.approx(expected, abs=1e-12)
