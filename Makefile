@@ -9,12 +9,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
-# Code (components/, safety/) and safety/patterns.yml are read at run time: no retraining.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml')
+# The classifier's code decides what training produces; the rest of components/,
+# safety/ and safety/patterns.yml are read at run time: no retraining.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py
 PORT ?= 5005
 WEB_PORT ?= 8080
-# Pages allowed to call the assistant from a browser (space-separated).
-CORS_ORIGINS ?= http://localhost:$(WEB_PORT) http://127.0.0.1:$(WEB_PORT)
+# Web pages allowed to talk to the assistant (space-separated): CORS for REST,
+# and the origin check of the socket.io channel (channels/socketio.py).
+export ALLOWED_ORIGINS ?= http://localhost:$(WEB_PORT) http://127.0.0.1:$(WEB_PORT)
 
 # No telemetry (no internet here), no TensorFlow start-up chatter; our own
 # components are imported by module path.
@@ -27,7 +29,7 @@ export PYTHONPATH := $(CURDIR)
 export TF_INTRA_OP_PARALLELISM_THREADS := 1
 export TF_INTER_OP_PARALLELISM_THREADS := 1
 
-.PHONY: install train validate test safety-report screenshots bench eval shell run scale-test clean
+.PHONY: install train validate test safety-report screenshots bench eval shell run purge scale-test clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -88,8 +90,15 @@ run: train
 	@echo "REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
 	@trap 'kill 0' EXIT; \
 	$(BIN)/python -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web >/dev/null 2>&1 & \
-	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(CORS_ORIGINS) \
+	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(ALLOWED_ORIGINS) \
 		--credentials credentials.yml --endpoints endpoints.yml
+
+# Delete stored conversation events older than DAYS days from the tracker store
+# that ENDPOINTS names (the SQLite file of `make run` by default).
+DAYS ?= 30
+ENDPOINTS ?= endpoints.yml
+purge: install
+	$(BIN)/python -m privacy.purge --days $(DAYS) --endpoints $(ENDPOINTS)
 
 # The scale-out profile (docs/deploy.md) on this machine, in a few minutes:
 # PostgreSQL, Redis and nginx (Debian packages) on loopback, two replicas,

@@ -5,9 +5,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional, Sequence
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
@@ -20,10 +21,13 @@ class ServerError(RuntimeError):
 class RasaServer:
     START_TIMEOUT = 240
 
-    def __init__(self, log: Path, port: Optional[int] = None,
-                 extra_args: Optional[List[str]] = None, model: Path = MODEL) -> None:
+    def __init__(self, log: Path, port: Optional[int] = None, model: Path = MODEL,
+                 allowed_origins: Sequence[str] = ()) -> None:
+        """`log` names a scratch directory too: the server keeps its conversations
+        in a SQLite file next to it (`tracker_db`), not in conversations.db.
+        `allowed_origins`: web pages that may call it (CORS and socket.io)."""
         self.port = port or free_port()
-        self.extra_args = list(extra_args or [])  # e.g. ["--cors", origin] for the web widget
+        self.allowed_origins = list(allowed_origins)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.model = model
@@ -39,10 +43,12 @@ class RasaServer:
         command = [
             str(Path(sys.executable).with_name("rasa")), "run", "--model", str(self.model),
             "--port", str(self.port), "--interface", "127.0.0.1",
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
-            *self.extra_args,
+            "--credentials", "credentials.yml", "--endpoints", str(self._endpoints()),
         ]
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT))
+        if self.allowed_origins:
+            command += ["--cors", *self.allowed_origins]
+        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
+                   ALLOWED_ORIGINS=" ".join(self.allowed_origins))
         started = time.monotonic()
         with open(self.log, "a") as out:
             self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
@@ -58,6 +64,18 @@ class RasaServer:
                 time.sleep(0.2)
         self.stop()
         raise ServerError(f"server not ready in {self.START_TIMEOUT} s:\n{self._log_tail()}")
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.log.with_suffix(".db")
+
+    def _endpoints(self) -> Path:
+        """endpoints.yml with the tracker store's database moved to `tracker_db`."""
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["tracker_store"]["db"] = str(self.tracker_db)
+        path = self.log.with_suffix(".endpoints.yml")
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        return path
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:

@@ -6,10 +6,15 @@
 * A user event whose `message` is missing, null, not a string or longer than
   MAX_MESSAGE_CHARS is answered like an empty message (the fallback reply)
   instead of raising in the handler or tying up the server.
+* Browsers may connect only from the pages listed in the ALLOWED_ORIGINS
+  environment variable (space-separated; `make run` sets it to the demo page).
+  Rasa's channel checks no origin at all, and a WebSocket is not covered by
+  CORS, so without this any web site could embed the assistant.
 """
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+import os
+from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -40,6 +45,10 @@ class SocketIOOutputWithMetadata(SocketIOOutput):
 class SocketIOChannel(SocketIOInput):
     """socket.io input channel whose replies keep their metadata."""
 
+    @property
+    def allowed_origins(self) -> FrozenSet[Text]:
+        return frozenset(os.environ.get("ALLOWED_ORIGINS", "").split())
+
     def get_output_channel(self) -> Optional[SocketIOOutput]:
         if self.sio is None:
             return super().get_output_channel()
@@ -47,6 +56,18 @@ class SocketIOChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        if not self.allowed_origins:
+            logger.warning("ALLOWED_ORIGINS is not set: no web page can connect over socket.io.")
+        check_credentials = self.sio.handlers[self.namespace or "/"]["connect"]
+
+        # Replaces the parent's handler, which it still calls (it checks a JWT if set).
+        @self.sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")  # browsers always send it; other clients may not
+            if origin is not None and origin not in self.allowed_origins:
+                logger.warning(f"Refused a socket.io connection from {origin!r}: not in ALLOWED_ORIGINS.")
+                return False
+            return await check_credentials(sid, environ, auth)
 
         # Replaces the parent's handler for the same event.
         @self.sio.on(self.user_message_evt, namespace=self.namespace)

@@ -1,11 +1,13 @@
 """Choose the sub-topic answer of a retrieval intent so that it always fits the intent.
 
-Rasa's single ResponseSelector ranks the sub-topics of *all* retrieval intents
-together, so for a message classified as `ask_back_pain` it may pick
-`ask_side_effects/kidney`, and `utter_ask_back_pain` would then say a side-effect
-answer. This component runs after the ResponseSelector and replaces the
-selection, both under the shared `default` key (read by `rasa test`) and under
-the intent's own key (read first by `ActionRetrieveResponse` and the processor):
+The classifier ranks sub-topics under Rasa's shared `default` response-selector
+key, and the intent may change after it (the FallbackClassifier, the SafetyNet),
+so the best answer overall may not fit the intent finally predicted: for a
+message classified as `ask_back_pain`, `ask_side_effects/kidney`, and
+`utter_ask_back_pain` would then say a side-effect answer. This component runs
+after the classifier and sets the selection, both under the `default` key (read
+by `rasa test`) and under the intent's own key (read first by
+`ActionRetrieveResponse` and the processor):
 
 * the best-ranked sub-topic that belongs to the predicted intent, and
 * for a button payload naming a sub-topic (`/ask_side_effects/kidney`), that

@@ -10,6 +10,10 @@ from bench.quality import HELD_OUT, read_nlu
 from bench.server import MODEL, ROOT, RasaServer, ServerError
 
 
+# The one web page the shared test server accepts browsers from.
+ALLOWED_ORIGIN = "https://pharmacy.example"
+
+
 def training_examples() -> List[Tuple[str, str]]:
     return [pair for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) for pair in read_nlu(path)]
 
@@ -60,7 +64,8 @@ def assistant() -> Assistant:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One running assistant shared by the tests that only talk to it."""
-    rasa = start_server(RasaServer(tmp_path_factory.mktemp("server") / "rasa.log"))
+    rasa = start_server(RasaServer(tmp_path_factory.mktemp("server") / "rasa.log",
+                                   allowed_origins=[ALLOWED_ORIGIN]))
     yield rasa
     rasa.stop()
 

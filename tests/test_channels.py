@@ -4,9 +4,14 @@ import json
 import time
 import uuid
 
+import aiohttp
 import pytest
 import requests
 import socketio
+
+from bench.run import rss_mb
+from channels.rest import SenderRateLimit
+from conftest import ALLOWED_ORIGIN
 
 
 def rest(url, message, sender="rest-user"):
@@ -42,6 +47,7 @@ BAD_BODIES = {
     "no message": (b'{"sender": "a"}', 400),
     "message not a string": (b'{"sender": "a", "message": ["hi"]}', 400),
     "a 1 MB message": (json.dumps({"sender": "a", "message": "a " * 500_000}).encode(), 413),
+    "a 1 MB sender": (json.dumps({"sender": "a" * 1_000_000, "message": "hi"}).encode(), 400),
 }
 
 
@@ -61,10 +67,43 @@ def test_rest_answers_a_long_message_up_to_the_limit(server):
     assert response.status_code == 200 and response.json()
 
 
-async def socketio_conversation(url, session_id, messages):
+def test_a_burst_from_one_sender_is_limited_and_the_server_stays_up(server):
+    """500 messages at once from one sender: the first 30 (credentials.yml) are
+    answered, the rest refused with 429 at once, and other people are not held up."""
+    async def burst():
+        connector = aiohttp.TCPConnector(limit=100)
+        async with aiohttp.ClientSession(connector=connector,
+                                         timeout=aiohttp.ClientTimeout(total=120)) as session:
+            async def send(i):
+                async with session.post(f"{server.url}/webhooks/rest/webhook",
+                                        json={"sender": "burst", "message": f"hello {i}"}) as r:
+                    return r.status, await r.json()
+            return await asyncio.gather(*(send(i) for i in range(500)))
+
+    rss_before = rss_mb(server.pid)
+    results = asyncio.run(burst())
+    statuses = [status for status, _ in results]
+    assert statuses.count(200) == 30 and statuses.count(429) == 470
+    assert all(body for status, body in results if status == 200)  # each got its reply
+    assert all("too many messages" in body["message"] for status, body in results if status == 429)
+    assert rest(server.url, "hi", sender=f"after-burst-{uuid.uuid4().hex}").ok
+    assert rss_mb(server.pid) - rss_before < 100
+    assert "Traceback" not in server.log.read_text()
+
+
+def test_message_text_is_not_logged(server):
+    """Patients type health details: nothing they write reaches the log at INFO."""
+    rest(server.url, "my herpes zoster flare-up 7xq9 hurts", sender=f"log-{uuid.uuid4().hex}")
+    rest(server.url, "x" * 20_000, sender=f"log-{uuid.uuid4().hex}")  # refused: not echoed either
+    log = server.log.read_text()
+    assert "7xq9" not in log and "herpes zoster" not in log and "x" * 100 not in log
+
+
+async def socketio_conversation(url, session_id, messages, origin=None):
     """Send each event's data over socket.io and collect every bot_uttered event.
 
     A str is sent as `{"message": text, "session_id": ...}`; anything else as is.
+    `origin` is the web page the client claims to be on (the Origin header).
     """
     client = socketio.AsyncClient()
     received = []
@@ -73,7 +112,8 @@ async def socketio_conversation(url, session_id, messages):
     client.on("bot_uttered", lambda data: received.append(data))
     # Long-polling: the websocket client of python-engineio 4.15 needs a newer
     # aiohttp than Rasa 3.6 allows (the browser tests cover websockets).
-    await client.connect(url, transports=["polling"], socketio_path="socket.io")
+    await client.connect(url, transports=["polling"], socketio_path="socket.io",
+                         headers={"Origin": origin} if origin else {})
     await client.emit("session_request", {"session_id": session_id})
     await asyncio.wait_for(confirmed.wait(), 10)
     for message in messages:
@@ -96,6 +136,15 @@ def test_socketio_client_gets_its_replies(server):
     assert texts[0].startswith("Hi!")
     assert any("automated assistant" in (t or "") for t in texts)
     assert received[-1]["quick_replies"], "topic buttons arrive as quick replies"
+
+
+def test_socketio_accepts_pages_on_the_allow_list_only(server):
+    received = asyncio.run(socketio_conversation(server.url, uuid.uuid4().hex, ["hello"],
+                                                 origin=ALLOWED_ORIGIN))
+    assert received[0]["text"].startswith("Hi!")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        asyncio.run(socketio_conversation(server.url, uuid.uuid4().hex, ["hello"],
+                                          origin="https://elsewhere.example"))
 
 
 def test_socketio_urgent_reply_is_marked_in_metadata(server):
@@ -129,3 +178,13 @@ def test_socketio_over_long_message_gets_the_fallback(server):
     session = uuid.uuid4().hex
     received = asyncio.run(socketio_conversation(server.url, session, ["x" * 10_001]))
     assert any(event["text"].startswith("Sorry, I didn't understand") for event in received)
+
+
+def test_rate_limit_refills_over_time_and_forgets_old_senders():
+    limit = SenderRateLimit(messages=2, per_seconds=10, max_senders=2)
+    assert [limit.allow("a", now=0) for _ in range(3)] == [True, True, False]
+    assert limit.allow("a", now=4) is False  # 0.8 of a message refilled
+    assert limit.allow("a", now=5) is True   # one whole message after 5 s
+    limit.allow("b", now=5)
+    limit.allow("c", now=5)  # "a" is forgotten: at most two senders are remembered
+    assert len(limit._buckets) == 2 and "a" not in limit._buckets

@@ -1,12 +1,16 @@
 """E-mail addresses and phone numbers never reach the tracker store."""
 import asyncio
+import json
+import sqlite3
+from pathlib import Path
+from typing import List
 
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from privacy.tracker_store import RedactingInMemoryTrackerStore, load_rules, redact
+from privacy.tracker_store import RedactingSQLTrackerStore, load_rules, redact
 
 RULES = load_rules()
 
@@ -22,8 +26,13 @@ def test_redact(text, expected):
     assert redact(text, RULES) == expected
 
 
-def test_stored_conversation_keeps_no_contact_details():
-    store = RedactingInMemoryTrackerStore(Domain.empty())
+def stored_rows(db: Path) -> List[str]:
+    with sqlite3.connect(db) as connection:
+        return [data for (data,) in connection.execute("SELECT data FROM events ORDER BY id")]
+
+
+def test_stored_conversation_keeps_no_contact_details(tmp_path):
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
     text = "my son swallowed pills, call 555 123 4567 or dad@example.com"
     tracker = DialogueStateTracker.from_events("patient", [
         ActionExecuted("action_listen"),
@@ -32,22 +41,38 @@ def test_stored_conversation_keeps_no_contact_details():
         BotUttered("Call 911 now (or your local emergency number)."),
     ])
     asyncio.run(store.save(tracker))
-    stored = store.store["patient"]
-    assert "555" not in stored and "dad@example.com" not in stored
+    rows = stored_rows(tmp_path / "t.db")
+    assert len(rows) == 3
+    assert not any("555" in row or "dad@example.com" in row for row in rows)
     retrieved = asyncio.run(store.retrieve("patient"))
     user = [e for e in retrieved.events if isinstance(e, UserUttered)][0]
     assert user.text == "my son swallowed pills, call [phone] or [email]"
     assert user.parse_data["text"] == user.text
     assert user.intent["name"] == "urgent_help"  # the rest of the turn is kept
     assert retrieved.latest_bot_utterance.text.startswith("Call 911 now")
+    assert tracker.latest_message.text == text  # the live conversation is untouched
 
 
-def test_endpoints_use_the_redacting_store():
+def test_each_turn_is_stored_once(tmp_path):
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events("patient", [ActionExecuted("action_listen")])
+    for turn in ("hello", "mail me at a@b.org", "bye"):
+        tracker.update(UserUttered(turn, intent={"name": "greet", "confidence": 1.0}))
+        tracker.update(BotUttered("ok"))
+        asyncio.run(store.save(tracker))
+    users = [json.loads(row)["text"] for row in stored_rows(tmp_path / "t.db")
+             if json.loads(row)["event"] == "user"]
+    assert users == ["hello", "mail me at [email]", "bye"]
+
+
+def test_endpoints_use_the_redacting_store(tmp_path, monkeypatch):
     from rasa.core.tracker_store import TrackerStore
     from rasa.core.utils import read_endpoints_from_path
 
     from conftest import ROOT
 
+    monkeypatch.chdir(tmp_path)  # endpoints.yml names a file relative to the working directory
     endpoints = read_endpoints_from_path(ROOT / "endpoints.yml")
     store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
-    assert isinstance(store, RedactingInMemoryTrackerStore)
+    assert isinstance(store, RedactingSQLTrackerStore)
+    assert store.engine.url.database == "conversations.db"

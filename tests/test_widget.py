@@ -1,6 +1,6 @@
 """The web chat widget (web/) in Debian's Chromium, against the real trained assistant.
 
-A static server serves web/ on one loopback port, `rasa run --cors <that origin>` runs
+A static server serves web/ on one loopback port, `rasa run` allowing that origin runs
 on another, and the demo page is opened with `?server=` pointing at it. One realistic
 conversation covers the keyboard, quick replies, urgent styling, a reload, HTML in a
 message, the length limit and a server restart. A second test feeds the widget hostile
@@ -75,7 +75,7 @@ def web_origin():
 @pytest.fixture(scope="module")
 def rasa(web_origin, tmp_path_factory):
     server = start_server(RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log",
-                                     extra_args=["--cors", web_origin]))
+                                     allowed_origins=[web_origin]))
     yield server
     server.stop()
 

@@ -1,0 +1,98 @@
+"""Conversations are stored: they survive a restart, old ones can be purged, and a
+database that cannot be reached stops the server with a clear error."""
+import asyncio
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bench.server import MODEL, ROOT, RasaServer
+from conftest import start_server
+from privacy.purge import DAY_SECONDS, purge
+from privacy.tracker_store import RedactingSQLTrackerStore
+
+DISCLAIMER = "I'm an automated assistant, not a doctor."
+
+
+def say(server: RasaServer, message: str, sender: str):
+    response = requests.post(f"{server.url}/webhooks/rest/webhook",
+                             json={"sender": sender, "message": message}, timeout=30)
+    response.raise_for_status()
+    return [reply["text"] for reply in response.json()]
+
+
+def test_a_restart_does_not_interrupt_a_conversation(tmp_path):
+    server = start_server(RasaServer(tmp_path / "rasa.log"))
+    try:
+        first = say(server, "what is valtrex used for", "restarted")
+        assert first[0].startswith(DISCLAIMER)
+        server.stop()
+        start_server(server)
+        after = say(server, "what is valtrex used for", "restarted")
+    finally:
+        server.stop()
+    # The same conversation goes on: no second disclaimer, just the answer.
+    assert after == first[1:]
+    store = RedactingSQLTrackerStore(Domain.empty(), db=str(server.tracker_db))
+    tracker = asyncio.run(store.retrieve("restarted"))
+    users = [event.text for event in tracker.events if isinstance(event, UserUttered)]
+    assert users == ["what is valtrex used for"] * 2
+
+
+def test_an_unreachable_database_stops_the_server_with_a_clear_error(tmp_path):
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {
+        "type": "privacy.tracker_store.RedactingSQLTrackerStore", "dialect": "postgresql",
+        "url": "127.0.0.1", "port": 9, "db": "rasa", "username": "rasa",
+        "password": "not-a-secret", "connect_timeout": 2}}))
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("rasa")), "run", "--model", str(MODEL),
+         "--port", "9", "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert ("Cannot reach the conversation database postgresql://rasa:***@127.0.0.1:9/rasa "
+            "within 2 s") in output
+    assert "not-a-secret" not in output and "Traceback" not in output
+    assert time.monotonic() - started < 60
+
+
+def conversation(sender: str, days_ago: float) -> DialogueStateTracker:
+    stamp = time.time() - days_ago * DAY_SECONDS
+    return DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_listen", timestamp=stamp),
+        UserUttered("hi", intent={"name": "greet", "confidence": 1.0}, timestamp=stamp),
+        BotUttered("Hello!", timestamp=stamp),
+    ])
+
+
+def test_purge_deletes_only_what_is_older_than_the_cut_off(tmp_path):
+    store = RedactingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "t.db"))
+    for sender, days_ago in [("old", 45), ("recent", 2)]:
+        asyncio.run(store.save(conversation(sender, days_ago)))
+    long_running = conversation("long-running", 40)
+    long_running.update(UserUttered("still there?", timestamp=time.time()))
+    asyncio.run(store.save(long_running))
+
+    counts = purge(store, days=30, now=time.time())
+
+    assert counts == {"events": 6, "conversations_removed": 1, "conversations_shortened": 1}
+    assert asyncio.run(store.retrieve("old")) is None
+    assert len(asyncio.run(store.retrieve("recent")).events) == 3
+    assert [e.text for e in asyncio.run(store.retrieve("long-running")).events] == ["still there?"]
+
+
+@pytest.mark.parametrize("days, message", [("0", "--days must be at least 1"),
+                                           ("thirty", "invalid int value")])
+def test_purge_refuses_a_bad_number_of_days(days, message):
+    result = subprocess.run([sys.executable, "-m", "privacy.purge", "--days", days],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and message in result.stderr
