@@ -51,6 +51,9 @@ ENDPOINTS = "deploy/endpoints.scale.yml"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 FAILED_LOGS = ROOT / "results" / "scale-test-logs"
 RASA = str(Path(sys.executable).with_name("rasa"))
+# The page the socket.io sessions claim to come from (channels/socketio.py
+# accepts only the origins in ALLOWED_ORIGINS).
+ORIGIN = "https://assistant.scale-test.example"
 
 # Messages typed with contact details, and what must be stored of them. The
 # replies come from the safety net's personal and urgent patterns; the intents
@@ -93,10 +96,12 @@ class Turn:
     message: str
     stored: str                 # the message as it must be stored (redacted)
     expected: List[str]         # the reply texts, in order
+    opening: List[str]          # the replies if it opens the conversation (earlier turns lost)
     status: Optional[int] = None
     error: str = ""
     texts: Optional[List[str]] = None
     latency: float = 0.0
+    sent_at: float = 0.0
     answered_at: float = 0.0
     key: str = ""               # sender/index, logged by nginx to trace a turn
 
@@ -121,22 +126,21 @@ def plan_conversations(count: int, turns: int, run: str, seed: int) -> List[Conv
     if len(payloads) < turns:
         raise CheckFailed(f"domain.yml has {len(payloads)} button payloads, need {turns}")
 
-    def answer(payload: str) -> str:
-        return text["utter_" + payload.lstrip("/")]
+    def make_turn(message: str, stored: str, response: str) -> Turn:
+        # Rules: a conversation opens with the disclaimer, except before an urgent reply.
+        urgent = response.startswith("utter_urgent_help/")
+        return Turn(message, stored, [text[response]],
+                    [text[response]] if urgent else [text["utter_disclaimer"], text[response]])
 
     rng = Random(seed)
     conversations = []
     for i in range(count):
-        turns_ = [Turn(p, p, [answer(p)]) for p in rng.sample(payloads, turns - 1)]
-        message, stored, response = TYPED[i % len(TYPED)]
-        turns_.insert(rng.randrange(1, turns - 1), Turn(message, stored, [text[response]]))
-        # Rules: a conversation opens with the disclaimer (before anything but an
-        # urgent reply); a greeting is answered with greeting, disclaimer, topics.
-        if i % 3 == 0:
+        turns_ = [make_turn(p, p, "utter_" + p.lstrip("/")) for p in rng.sample(payloads, turns - 1)]
+        turns_.insert(rng.randrange(1, turns - 1), make_turn(*TYPED[i % len(TYPED)]))
+        if i % 3 == 0:  # a greeting is answered with greeting, disclaimer, topics
             greeting = [text["utter_greet"], text["utter_disclaimer"], text["utter_topics"]]
-            turns_ = [Turn("/greet", "/greet", greeting)] + turns_[:-1]
-        else:
-            turns_[0].expected.insert(0, text["utter_disclaimer"])
+            turns_ = [Turn("/greet", "/greet", greeting, greeting)] + turns_[:-1]
+        turns_[0].expected = turns_[0].opening
         assert len({t.message for t in turns_}) == turns  # distinct, so each is found once in the store
         sender = f"scale-{run}-{i:02d}-{uuid.uuid4().hex[:8]}"
         for index, turn in enumerate(turns_):
@@ -370,6 +374,7 @@ def socketio_session(nginx_port: int, expected: List[str]) -> str:
 
     url = f"http://127.0.0.1:{nginx_port}/socket.io/"
     with requests.Session() as http:
+        http.headers["Origin"] = ORIGIN
         opened = http.get(url, params={"EIO": "4", "transport": "polling"}, timeout=10)
         opened.raise_for_status()
         sid = json.loads(opened.text[1:])["sid"]
@@ -382,7 +387,7 @@ def socketio_session(nginx_port: int, expected: List[str]) -> str:
 
     async def over_websocket() -> List[str]:
         ws_url = f"ws://127.0.0.1:{nginx_port}/socket.io/?EIO=4&transport=websocket&sid={sid}"
-        async with websockets.connect(ws_url, open_timeout=10) as ws:
+        async with websockets.connect(ws_url, open_timeout=10, origin=ORIGIN) as ws:
             await ws.send("2probe")
             if await asyncio.wait_for(ws.recv(), 10) != "3probe":
                 raise CheckFailed("socket.io: WebSocket upgrade probe not answered")
@@ -478,7 +483,7 @@ def drive(url: str, conversations: List[Conversation], think: Tuple[float, float
                     continue
                 with lock:
                     state["in_flight"] += 1
-                started = time.monotonic()
+                started = turn.sent_at = time.monotonic()
                 try:
                     response = session.post(url, json={"sender": conversation.sender, "message": turn.message},
                                             headers={"X-Scale-Turn": turn.key}, timeout=(5, 90))
@@ -515,16 +520,21 @@ def evaluate(result: RunResult, db: Dict[str, str], kill_run: bool) -> None:
     answered = [t for t in turns if t.ok]
     failed = [t for t in turns if not t.ok]
     server_errors = [t for t in turns if t.status and t.status >= 500]
-    wrong = [t for t in answered if t.texts != t.expected]
     stored_events, raw_left = stored_user_turns(db, [c.sender for c in result.conversations])
     stored = {sender: [text for text, _ in events] for sender, events in stored_events.items()}
     by_key = {line.rsplit(" ", 1)[-1]: line for line in result.nginx_lines}
     traces = []
 
     duplicates = missing = stored_failed = unexpected = out_of_order = 0
+    wrong: List[Turn] = []
     for conversation in result.conversations:
         texts = stored[conversation.sender]
         counts = Counter(texts)
+        opened = False  # the assistant has seen an earlier turn of this conversation
+        for t in conversation.turns:
+            if t.ok and t.texts != (t.expected if opened else t.opening):
+                wrong.append(t)
+            opened = opened or counts[t.stored] > 0
         planned = {t.stored for t in conversation.turns}
         duplicates += sum(n - 1 for n in counts.values() if n > 1)
         for t in conversation.turns:  # how a duplicated turn got there, for the report
@@ -568,6 +578,8 @@ def evaluate(result: RunResult, db: Dict[str, str], kill_run: bool) -> None:
         "duration (s)": f"{result.duration:.1f}",
         "answered per second (paced)": f"{len(answered) / result.duration:.1f}",
     }
+    for t in failed[:5]:  # what nginx saw of each failed request
+        log(f"{result.name}: failed: {t.key} {t.status or t.error}; nginx: {by_key.get(t.key, '-')}")
     slowest = sorted(answered, key=lambda t: -t.latency)[:3]
     log(f"{result.name}: slowest turns: " + "; ".join(
         f"{by_key.get(t.key, t.key)} ({t.answered_at - result.kill_time:+.1f}s vs kill)" if kill_run
@@ -594,11 +606,12 @@ def evaluate(result: RunResult, db: Dict[str, str], kill_run: bool) -> None:
             p.append("the replica was never killed")
         if len(failed) >= 0.01 * len(turns):
             p.append(f"{len(failed)} failed requests ({100 * len(failed) / len(turns):.2f} %), limit 1 %")
-        after_kill = [c for c in result.conversations
-                      if any(t.ok and t.answered_at > result.kill_time for t in c.turns)]
-        result.figures["conversations answered after the kill"] = len(after_kill)
-        if len(after_kill) != len(result.conversations):
-            p.append(f"only {len(after_kill)} of {len(result.conversations)} conversations went on after the kill")
+        # Every conversation that sent messages after the kill got answers.
+        active = [c for c in result.conversations if any(t.sent_at > result.kill_time for t in c.turns)]
+        went_on = [c for c in active if any(t.ok and t.sent_at > result.kill_time for t in c.turns)]
+        result.figures["conversations answered after the kill"] = f"{len(went_on)} of {len(active)}"
+        if len(went_on) != len(active):
+            p.append(f"only {len(went_on)} of {len(active)} conversations went on after the kill")
 
 
 def read_new_lines(path: Path, offset: int) -> Tuple[List[str], int]:
@@ -661,6 +674,7 @@ def main() -> int:
         token = secrets.token_urlsafe(24)
         env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
                    TICKET_LOCK_LIFETIME=str(args.lock_lifetime), SQL_POOL_SIZE="10", SQL_MAX_OVERFLOW="10",
+                   ALLOWED_ORIGINS=ORIGIN,
                    **db, **lock)
         replicas = start_replicas(stack, env, token, 2)
         log("Rasa replicas ready on ports " + ", ".join(str(r.port) for r in replicas))
