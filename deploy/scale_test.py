@@ -208,6 +208,13 @@ def wait_until(what: str, ready: Callable[[], bool], timeout: float, child: Opti
     raise CheckFailed(f"{what}: not ready in {timeout:.0f} s")
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def tail(path: Path, chars: int = 2500) -> str:
     return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
@@ -686,6 +693,7 @@ def main() -> int:
         for replica in replicas:
             requests.post(f"http://127.0.0.1:{replica.port}/webhooks/rest/webhook",
                           json={"sender": f"warm-up-{uuid.uuid4().hex[:8]}", "message": "/greet"}, timeout=60)
+        log("replica memory (RSS): " + ", ".join(f"{rss_mb(r.process.pid):.0f} MB" for r in replicas))
         problems += check_api(replicas[0].port, nginx.port, token)
         responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
         problems += check_socketio(nginx.port, [responses[n][0]["text"] for n in
