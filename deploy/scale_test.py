@@ -297,7 +297,7 @@ def start_replicas(stack: Stack, env: Dict[str, str], token: str, count: int) ->
         port = free_port()
         command = [RASA, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(port),
                    "--endpoints", ENDPOINTS, "--credentials", "credentials.yml",
-                   "--enable-api", "--auth-token", token]
+                   "--enable-api", f"--auth-token={token}"]  # "=": a token may start with "-"
         replicas.append(stack.spawn(f"rasa-{i + 1}", command, env=env))
         ports.append(port)
     for replica, port in zip(replicas, ports):
@@ -678,7 +678,7 @@ def main() -> int:
         log(f"PostgreSQL on 127.0.0.1:{db['DB_PORT']}")
         lock = start_redis(stack, tmp)
         log(f"Redis on 127.0.0.1:{lock['REDIS_PORT']}")
-        token = secrets.token_urlsafe(24)
+        token = secrets.token_hex(24)
         env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
                    TICKET_LOCK_LIFETIME=str(args.lock_lifetime), SQL_POOL_SIZE="10", SQL_MAX_OVERFLOW="10",
                    ALLOWED_ORIGINS=ORIGIN,
