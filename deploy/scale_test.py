@@ -631,11 +631,11 @@ def read_new_lines(path: Path, offset: int) -> Tuple[List[str], int]:
 def print_table(runs: List[RunResult]) -> None:
     keys = list(dict.fromkeys(k for r in runs for k in r.figures))
     width = max(len(k) for k in keys)
-    header = f"| {'figure'.ljust(width)} | " + " | ".join(r.name for r in runs) + " |"
-    print("\n" + header)
-    print("|" + "-" * (width + 2) + "|" + "|".join("-" * (len(r.name) + 2) for r in runs) + "|")
+    columns = [max(len(r.name), *(len(str(v)) for v in r.figures.values())) for r in runs]
+    print("\n| " + "figure".ljust(width) + " | " + " | ".join(r.name.rjust(w) for r, w in zip(runs, columns)) + " |")
+    print("|" + "-" * (width + 2) + "|" + "|".join("-" * (w + 1) + ":" for w in columns) + "|")
     for k in keys:
-        cells = [str(r.figures.get(k, "")).rjust(len(r.name)) for r in runs]
+        cells = [str(r.figures.get(k, "")).rjust(w) for r, w in zip(runs, columns)]
         print(f"| {k.ljust(width)} | " + " | ".join(cells) + " |")
     print()
 
@@ -733,8 +733,8 @@ def main() -> int:
     finally:
         log("stopping everything this test started")
         stack.stop_all()
+        shutil.rmtree(FAILED_LOGS, ignore_errors=True)  # an earlier failure's
         if problems:
-            shutil.rmtree(FAILED_LOGS, ignore_errors=True)
             shutil.copytree(logs, FAILED_LOGS)
         shutil.rmtree(tmp, ignore_errors=True)
 
