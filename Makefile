@@ -24,10 +24,6 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
-# One TensorFlow thread per op: the models are small, and thread hand-offs cost
-# more than they save (measured by `make bench`).
-export TF_INTRA_OP_PARALLELISM_THREADS := 1
-export TF_INTER_OP_PARALLELISM_THREADS := 1
 
 .PHONY: install train validate test safety-report screenshots bench eval shell run purge scale-test clean
 
@@ -69,7 +65,7 @@ safety-report: train
 	$(BIN)/python -m safety.evaluation $(MODEL)
 
 # Ours against Rasa's default configuration, trained and measured in one run
-# (about 15 minutes): results/bench.md and results/bench-latency.png.
+# (mostly the peer's training): results/bench.md and results/bench-latency.png.
 bench: install
 	$(BIN)/python -m bench.run --out results
 

@@ -15,8 +15,9 @@ Messages are lower-cased and common spellings are mapped to one form
 them, so one pattern ("can not feel my leg") covers "can't", "cant" and
 "cannot". Patterns are written in that normal form. When several red flags
 match, the category listed first in patterns.yml wins (self-harm before
-overdose, so the reply names 988). A spaCy Matcher finds
-every pattern in one pass over the tokens.
+overdose, so the reply names 988). Each pattern is a spaCy Matcher pattern;
+only the patterns whose required words all occur in the message are run (a
+set lookup per pattern instead of running ~300 patterns over every token).
 
 A red flag counts unless its own clause says it is not happening now:
 negated ("no fever", "I don't have numbness"), hypothetical ("what if I can't
@@ -72,10 +73,11 @@ class Finding:
 class SafetyMatcher:
     def __init__(self, nlp: Language, config: Dict) -> None:
         self._nlp = nlp
-        self._spellings = [
-            (re.compile(rf"(?<![\w']){re.escape(typed)}(?![\w'])"), meant)
-            for typed, meant in sorted(config.get("spellings", {}).items(), key=lambda kv: -len(kv[0]))
-        ]
+        # One regular expression for all spellings, longest first, so a message
+        # is scanned once.
+        self._spellings = {typed.lower(): meant for typed, meant in config.get("spellings", {}).items()}
+        alternatives = "|".join(re.escape(typed) for typed in sorted(self._spellings, key=len, reverse=True))
+        self._spelling_pattern = re.compile(rf"(?<![\w'])(?:{alternatives or '(?!)'})(?![\w'])")
         context = config["context"]
         self._clause_breaks = set(context["clause_breaks"])
         self._negations = set(self._lemmas(context["negations"]))
@@ -91,7 +93,10 @@ class SafetyMatcher:
         self._rules: List[Rule] = []
         self._pattern_lemmas: Dict[Rule, set] = {}
         self._priority = {category: rank for rank, category in enumerate(config[URGENT])}
-        self._matcher = Matcher(nlp.vocab)
+        # Per rule: its Matcher, and for each required token the words one of
+        # which must occur in the message ("lemma"/"lower" sets, or "number").
+        self._matchers: List[Matcher] = []
+        self._required: List[List[Tuple[str, frozenset]]] = []
         for kind in (URGENT, PERSONAL):
             for category, entry in config[kind].items():
                 for pattern in entry["patterns"]:
@@ -104,8 +109,8 @@ class SafetyMatcher:
     def check(self, text: str) -> Finding:
         doc = self._nlp(self.normalise(text))
         urgent, personal, set_aside = [], [], []
-        for match_id, start, end in sorted(self._matcher(doc), key=lambda m: (m[1], m[2])):
-            rule = self._rules[int(self._nlp.vocab.strings[match_id])]
+        for start, end, index in self._matches(doc):
+            rule = self._rules[index]
             span = doc[start:end]
             if rule.kind == PERSONAL:
                 personal.append((rule, span))
@@ -128,16 +133,24 @@ class SafetyMatcher:
             return self._finding(PERSONAL, *personal[0], set_aside)
         return Finding(None, set_aside=set_aside)
 
+    def _matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
+        """(start, end, rule index) of every match, in order of position."""
+        present = {"lemma": {t.lemma_ for t in doc}, "lower": {t.lower_ for t in doc},
+                   "number": {NUMBER} if any(t.like_num for t in doc) else set()}
+        found = []
+        for index, required in enumerate(self._required):
+            if all(present[attr] & words for attr, words in required):
+                found.extend((start, end, index) for _, start, end in self._matchers[index](doc))
+        return sorted(found)
+
     def normalise(self, text: str) -> str:
         text = text.lower().replace("\u2019", "'")
-        for typed, meant in self._spellings:
-            text = typed.sub(meant, text)
-        return text
+        return self._spelling_pattern.sub(lambda typed: self._spellings[typed.group()], text)
 
     # -- compiling patterns -------------------------------------------------
 
     def _add(self, rule: Rule) -> None:
-        tokens = []
+        tokens, required = [], []
         for term in rule.pattern.split():
             if term == GAP:  # any words, but never across the end of a sentence
                 gap = {"LOWER": {"NOT_IN": self._gap_breaks}, "OP": "?"}
@@ -146,16 +159,23 @@ class SafetyMatcher:
             optional = term.startswith("?")
             term = term.lstrip("?").lower()
             if term == NUMBER:
-                token = {"LIKE_NUM": True}
+                token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
-                token = {"LOWER": {"IN": term[len(EXACT):].split("|")}}
+                words = term[len(EXACT):].split("|")
+                token, need = {"LOWER": {"IN": words}}, ("lower", frozenset(words))
             else:
                 words = term.split("|")
-                token = {"LEMMA": {"IN": sorted(set(self._lemmas(words)) | set(words))}}
+                lemmas = sorted(set(self._lemmas(words)) | set(words))
+                token, need = {"LEMMA": {"IN": lemmas}}, ("lemma", frozenset(lemmas))
             if optional:
                 token["OP"] = "?"
+            else:
+                required.append(need)
             tokens.append(token)
-        self._matcher.add(str(len(self._rules)), [tokens])
+        matcher = Matcher(self._nlp.vocab)
+        matcher.add(rule.pattern, [tokens])
+        self._matchers.append(matcher)
+        self._required.append(required)
         self._rules.append(rule)
         self._pattern_lemmas[rule] = {
             word for token in tokens

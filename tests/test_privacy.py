@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from privacy.tracker_store import RedactingSQLTrackerStore, load_rules, redact
@@ -63,6 +63,25 @@ def test_each_turn_is_stored_once(tmp_path):
     users = [json.loads(row)["text"] for row in stored_rows(tmp_path / "t.db")
              if json.loads(row)["event"] == "user"]
     assert users == ["hello", "mail me at [email]", "bye"]
+
+
+def test_turns_added_to_a_retrieved_conversation_are_stored_once(tmp_path):
+    """How Rasa uses the store: retrieve, add a turn, save; and a new session."""
+    store = RedactingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events("patient", [ActionExecuted("action_listen")])
+    asyncio.run(store.save(tracker))
+    for turn in ("hello", "call 555 123 4567", "bye"):
+        tracker = asyncio.run(store.retrieve("patient"))
+        if turn == "bye":
+            tracker.update(SessionStarted())
+        tracker.update(UserUttered(turn, intent={"name": "greet", "confidence": 1.0}))
+        tracker.update(BotUttered("ok"))
+        asyncio.run(store.save(tracker))
+    events = [json.loads(row) for row in stored_rows(tmp_path / "t.db")]
+    assert [e["event"] for e in events] == ["action"] + ["user", "bot"] * 2 + ["session_started", "user", "bot"]
+    assert [e["text"] for e in events if e["event"] == "user"] == ["hello", "call [phone]", "bye"]
+    latest = asyncio.run(store.retrieve("patient"))  # the latest session only
+    assert [e.type_name for e in latest.events] == ["session_started", "user", "bot"]
 
 
 def test_endpoints_use_the_redacting_store(tmp_path, monkeypatch):
