@@ -6,9 +6,10 @@ then two Rasa replicas with deploy/endpoints.scale.yml behind nginx rendered
 from deploy/nginx.conf.template, and drives conversations through nginx over
 REST:
 
-  run 1  50 conversations x 20 turns: no 5xx, every reply the right one, every
-         user turn stored exactly once and in order in PostgreSQL, with e-mail
-         addresses and phone numbers redacted;
+  run 1  50 conversations x 20 turns, people pausing 1-3 s between messages
+         (--think): no 5xx, every reply the right one, every user turn stored
+         exactly once and in order in PostgreSQL, with e-mail addresses and
+         phone numbers redacted;
   run 2  the same with new conversations; one replica is SIGKILLed when 40 % of
          the turns are done: the conversations go on with the other replica,
          under 1 % of requests fail, every answered turn is stored exactly once.
@@ -431,9 +432,9 @@ def check_socketio(nginx_port: int, expected: List[str], sessions: int = 4) -> L
     return problems
 
 
-def stored_user_turns(db: Dict[str, str], senders: List[str]) -> Tuple[Dict[str, List[str]], int]:
-    """Each conversation's stored user messages in storage order, and how many
-    stored events still hold one of the raw contact details."""
+def stored_user_turns(db: Dict[str, str], senders: List[str]) -> Tuple[Dict[str, List[Tuple[str, float]]], int]:
+    """Each conversation's stored user messages (text, timestamp) in storage
+    order, and how many stored events still hold one of the raw contact details."""
     import psycopg2
 
     connection = psycopg2.connect(host=db["DB_HOST"], port=db["DB_PORT"], dbname=db["DB_DATABASE"],
@@ -441,7 +442,7 @@ def stored_user_turns(db: Dict[str, str], senders: List[str]) -> Tuple[Dict[str,
     with closing(connection), connection.cursor() as cursor:
         cursor.execute("SELECT sender_id, data FROM events WHERE type_name = 'user' "
                        "AND sender_id = ANY(%s) ORDER BY id", (senders,))
-        stored: Dict[str, List[str]] = {s: [] for s in senders}
+        stored: Dict[str, List[Tuple[str, float]]] = {s: [] for s in senders}
         for sender, data in cursor.fetchall():
             event = json.loads(data)
             stored[sender].append((event.get("text"), event.get("timestamp")))
