@@ -59,6 +59,7 @@ $(CHROMIUM):
 test: validate train $(CHROMIUM)
 	$(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors --out results/stories
 	$(BIN)/python -m pytest tests
+	$(BIN)/python -m deploy.scale_test
 
 # Urgent recall, false-urgent rate and personal recall per category, and every miss.
 safety-report: train

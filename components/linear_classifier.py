@@ -2,7 +2,7 @@
 
 Short FAQ messages need no neural network: TF-IDF features (word uni- and bigrams
 of the lemmas, character n-grams for typos such as "valtrax") and linear SVMs
-classify them as well as DIET did on the held-out set, train in seconds instead
+classify them at least as well as DIET did on the held-out set, train in seconds instead
 of minutes, answer in well under a millisecond and need no TensorFlow model in
 memory (`make bench` measures all four).
 
