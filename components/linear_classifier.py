@@ -2,9 +2,9 @@
 
 Short FAQ messages need no neural network: TF-IDF features (word uni- and bigrams
 of the lemmas, character n-grams for typos such as "valtrax") and linear SVMs
-classify them at least as well as DIET did on the held-out set, train in seconds instead
-of minutes, answer in well under a millisecond and need no TensorFlow model in
-memory (`make bench` measures all four).
+classify them at least as well as DIET did on the held-out set, train in seconds
+instead of minutes, answer in well under a millisecond and need no TensorFlow
+model in memory (`make bench` measures all four).
 
 It sets what Rasa's DIETClassifier and ResponseSelector would set:
 - `intent` and `intent_ranking`, confidences from a softmax over the SVM scores
