@@ -152,8 +152,8 @@ def measure(figures: Figures, model: Path, out: Path) -> None:
     split = SEQUENTIAL_CONVERSATIONS + CONCURRENCY * CONCURRENT_CONVERSATIONS_EACH
     back_to_back, paced = conversations[SEQUENTIAL_CONVERSATIONS:split], conversations[split:]
     server = RasaServer(out / f"{figures.name}-server.log", model=model)
-    for stale in (server.log, server.tracker_db):
-        stale.unlink(missing_ok=True)  # a new run starts new conversations
+    for stale in (server.log, *server.tracker_db.parent.glob(server.tracker_db.name + "*")):
+        stale.unlink(missing_ok=True)  # a new run starts new conversations (and SQLite's -wal)
     server.start()
     try:
         figures.ready_seconds = server.ready_seconds
