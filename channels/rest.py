@@ -15,10 +15,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage, PayloadTooLarge, SanicException
 from sanic.request import Request
 
-from channels import MAX_MESSAGE_CHARS
-
-# The tracker stores' sender_id column is 255 characters wide.
-MAX_SENDER_CHARS = 255
+from channels import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 
 
 class TooManyRequests(SanicException):

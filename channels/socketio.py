@@ -5,7 +5,9 @@
   their text. Rasa 3.6's SocketIOOutput drops the metadata.
 * A user event whose `message` is missing, null, not a string or longer than
   MAX_MESSAGE_CHARS is answered like an empty message (the fallback reply)
-  instead of raising in the handler or tying up the server.
+  instead of raising in the handler or tying up the server; one without a
+  usable session_id (missing, or longer than the database's sender column) is
+  ignored with a warning.
 * Browsers may connect only from the pages listed in the ALLOWED_ORIGINS
   environment variable (space-separated; `make run` sets it to the demo page).
   Rasa's channel checks no origin at all, and a WebSocket is not covered by
@@ -20,7 +22,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels import MAX_MESSAGE_CHARS
+from channels import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +77,8 @@ class SocketIOChannel(SocketIOInput):
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
                 sender_id = data.get("session_id")
-                if not isinstance(sender_id, str) or not sender_id:
-                    logger.warning("Ignored a socket.io message without a session_id.")
+                if not isinstance(sender_id, str) or not 0 < len(sender_id) <= MAX_SENDER_CHARS:
+                    logger.warning("Ignored a socket.io message without a usable session_id.")
                     return
             else:
                 sender_id = sid

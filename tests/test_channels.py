@@ -99,7 +99,7 @@ def test_message_text_is_not_logged(server):
     assert "7xq9" not in log and "herpes zoster" not in log and "x" * 100 not in log
 
 
-async def socketio_conversation(url, session_id, messages, origin=None):
+async def socketio_conversation(url, session_id, messages, origin=None, reply_seconds=20):
     """Send each event's data over socket.io and collect every bot_uttered event.
 
     A str is sent as `{"message": text, "session_id": ...}`; anything else as is.
@@ -120,7 +120,7 @@ async def socketio_conversation(url, session_id, messages, origin=None):
         before = len(received)
         data = {"message": message, "session_id": session_id} if isinstance(message, str) else message
         await client.emit("user_uttered", data)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + reply_seconds
         while len(received) == before and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # let the rest of this turn's messages arrive
@@ -172,6 +172,17 @@ def test_socketio_bad_events_get_the_fallback(server):
     texts = [event.get("text") or "" for event in received]
     assert sum(t.startswith("Sorry, I didn't understand") for t in texts) == len(bad_events)
     assert "Traceback" not in log.read_text()
+
+
+def test_socketio_message_with_an_over_long_session_id_is_ignored(server):
+    """A session id the database could not store: no reply, no traceback, no crash."""
+    session = "s" * 256
+    received = asyncio.run(socketio_conversation(
+        server.url, session, [{"message": "hi", "session_id": session}], reply_seconds=3))
+    assert received == []
+    assert "usable session_id" in server.log.read_text()
+    assert "Traceback" not in server.log.read_text()
+    assert rest(server.url, "hi", sender=f"after-long-session-{uuid.uuid4().hex}").ok
 
 
 def test_socketio_over_long_message_gets_the_fallback(server):
