@@ -36,7 +36,7 @@ import aiohttp
 import rasa
 
 from bench.quality import HELD_OUT, read_nlu
-from bench.server import ROOT, RasaServer
+from bench.server import ROOT, RasaServer, rss_mb
 
 PEER_CONFIG = Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml"
 SEED = 20261129
@@ -137,13 +137,6 @@ async def drive(url: str, conversations: List[List[str]], concurrency: int, tag:
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return latencies, time.perf_counter() - started
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(figures: Figures, model: Path, out: Path) -> None:

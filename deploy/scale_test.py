@@ -44,10 +44,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 import requests
 import yaml
 
-from bench.server import free_port
+from bench.server import MODEL, ROOT, free_port, rss_mb
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
 ENDPOINTS = "deploy/endpoints.scale.yml"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 FAILED_LOGS = ROOT / "results" / "scale-test-logs"
@@ -207,13 +205,6 @@ def wait_until(what: str, ready: Callable[[], bool], timeout: float, child: Opti
             pass
         time.sleep(0.3)
     raise CheckFailed(f"{what}: not ready in {timeout:.0f} s")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def tail(path: Path, chars: int = 2500) -> str:

@@ -132,7 +132,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             data = event.as_dict()
             if data.get("event") == "user":
                 redact_user_event(data, self._rules)
-                event = Event.from_parameters(data)
+                event = deserialise(data)
             yield event
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 import socketio
 
-from bench.run import rss_mb
+from bench.server import rss_mb
 from channels.rest import SenderRateLimit
 from conftest import ALLOWED_ORIGIN
 
