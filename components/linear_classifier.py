@@ -10,9 +10,9 @@ It sets what Rasa's DIETClassifier and ResponseSelector would set:
 - `intent` and `intent_ranking`, confidences from a softmax over the SVM scores
   (`score_scale` sharpens it), so FallbackClassifier's thresholds apply; a
   message with no known word or character n-gram gets confidence 0 (fallback);
-- `response_selector`, ranking every sub-topic within its own intent (one SVM per
-  retrieval intent); components.retrieval.RetrievalRouter then picks the
-  best-ranked sub-topic of the intent finally predicted.
+- `response_selector`, the best sub-topic of each retrieval intent (one SVM per
+  retrieval intent); components.retrieval.RetrievalRouter then picks the one of
+  the intent finally predicted.
 """
 from __future__ import annotations
 
@@ -200,11 +200,13 @@ class LinearClassifier(GraphComponent):
 
 
 def _selector(sub_topic_confidences: Dict[Text, Any]) -> Dict[Text, Any]:
-    """The `response_selector` parse data: every sub-topic, ranked within its intent."""
+    """The `response_selector` parse data: the best sub-topic of each retrieval
+    intent, ranked. The router needs no more, and every user message is stored
+    with its parse data (all ~70 sub-topics would make it three times larger)."""
     ranking = sorted(
-        ({INTENT_RESPONSE_KEY: label, PREDICTED_CONFIDENCE_KEY: float(p)}
+        ({INTENT_RESPONSE_KEY: labels[best], PREDICTED_CONFIDENCE_KEY: float(confidences[best])}
          for labels, confidences in sub_topic_confidences.values()
-         for label, p in zip(labels, confidences)),
+         for best in [int(np.argmax(confidences))]),
         key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY])
     best = dict(ranking[0], **{RESPONSE_SELECTOR_UTTER_ACTION_KEY:
                                f"utter_{ranking[0][INTENT_RESPONSE_KEY]}"}) if ranking else {}

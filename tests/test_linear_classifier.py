@@ -15,6 +15,10 @@ EXAMPLES = [
     ("what does valacyclovir treat", "ask_uses", "ask_uses/what_for"),
     ("does valtrex cure herpes", "ask_uses", "ask_uses/cure"),
     ("can valacyclovir cure herpes for good", "ask_uses", "ask_uses/cure"),
+    ("does valtrex give you headaches", "ask_side_effects", "ask_side_effects/common"),
+    ("common side effects of valtrex", "ask_side_effects", "ask_side_effects/common"),
+    ("can valtrex hurt my kidneys", "ask_side_effects", "ask_side_effects/serious"),
+    ("serious side effects kidney damage", "ask_side_effects", "ask_side_effects/serious"),
     ("hello there", "greet", None),
     ("hi", "greet", None),
     ("good morning", "greet", None),
@@ -52,15 +56,17 @@ def classifier(tmp_path_factory):
     return trained(tmp_path_factory.mktemp("linear"))
 
 
-def test_a_question_gets_its_intent_and_a_ranking_of_every_sub_topic(classifier):
+def test_a_question_gets_its_intent_and_the_best_sub_topic_of_each_intent(classifier):
     [message] = classifier.process([tokenized("is there a cure for herpes")])
     assert message.get("intent")["name"] == "ask_uses"
     ranking = message.get("intent_ranking")
     assert [r["name"] for r in ranking][:1] == ["ask_uses"]
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
     selector = message.get("response_selector")["default"]
-    assert [r["intent_response_key"] for r in selector["ranking"]] == [
-        "ask_uses/cure", "ask_uses/what_for"]
+    assert [r["intent_response_key"] for r in selector["ranking"]][0] == "ask_uses/cure"
+    # One entry per retrieval intent, for the router: the best of its sub-topics.
+    assert sorted(r["intent_response_key"].split("/")[0] for r in selector["ranking"]) == [
+        "ask_side_effects", "ask_uses"]
     assert selector["response"]["utter_action"] == "utter_ask_uses/cure"
 
 
