@@ -9,8 +9,12 @@
   (Rasa's own SQL store loops every 5 seconds).
 - SQLite (the single-machine default) runs in WAL mode over one kept-open
   connection: one small append per turn, and readers never wait for the writer.
-- Each turn costs less than in Rasa's store: `_retrieve` and `_additional_events`
-  skip work Rasa repeats for every event and every save (make bench measures it).
+- Each turn costs less than in Rasa's store (make bench measures it): the
+  trackers of the last `recent_conversations` conversations stay in memory and
+  are reused as long as the database holds exactly the events they were saved
+  with (one count per turn checks it, so another replica's write or a purge
+  makes the store read the database again); a turn's events are stored with one
+  INSERT; and reading a conversation skips work Rasa repeats for every event.
 
 Works for every SQL dialect Rasa supports; `make run` uses a SQLite file and the
 scale-out profile PostgreSQL (deploy/).
@@ -22,14 +26,16 @@ import re
 import sys
 import time
 import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Text, Tuple
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, validate_port
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.cli import print_error
 from rasa.shared.utils.common import all_subclasses
@@ -74,6 +80,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         login_db: Optional[Text] = None,
         query: Optional[Dict] = None,
         connect_timeout: float = 10,
+        recent_conversations: int = 200,
         **kwargs: Any,
     ) -> None:
         url = sa.engine.make_url(self.get_db_url(
@@ -97,43 +104,115 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._rules = load_rules()
-        # sender -> (the tracker `retrieve` built, how many stored events it holds)
-        self._built_from: Dict[Text, Tuple[weakref.ref, int]] = {}
+        self._recent: "OrderedDict[Text, _Stored]" = OrderedDict()
+        self._recent_limit = int(recent_conversations)
 
     async def _retrieve(self, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        """Rasa's, three costs less: only the JSON column is read, events are
-        rebuilt through a type table made once (Rasa scans every Event subclass
-        for every event, ~10 us each), and the tracker's stored-event count is
-        remembered for `save`."""
+        """The conversation's tracker, rebuilt from its stored events: those kept in
+        memory since its last save if the database still holds exactly them, else
+        those read from the database.
+
+        Reading is Rasa's, two costs less: only the JSON column is read and events
+        are rebuilt through a type table made once (Rasa scans every Event subclass
+        for every event, ~10 us each)."""
+        if fetch_events_from_all_sessions:  # the HTTP API's full history: not kept
+            with self.session_scope() as session:
+                return self._tracker(sender_id, self._stored_events(session, sender_id, True))
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            rows = query.with_entities(self.SQLEvent.data).all()  # the JSON only, no ORM objects
-            events = [event for event in (deserialise(json.loads(data)) for (data,) in rows) if event]
-        if not (self.domain and events):
-            return None
-        tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-        if not fetch_events_from_all_sessions:
-            self._built_from[sender_id] = (weakref.ref(tracker), len(events))
+            # Counted before reading: a write in between makes the count too low, so
+            # the next turn reads the database again (never the other way round).
+            rows = self._count(session, sender_id)
+            recent = self._recent.get(sender_id)
+            if recent is None or recent.rows != rows:
+                recent = _Stored(self._stored_events(session, sender_id, False), rows)
+        tracker = self._tracker(sender_id, recent.events)
+        if tracker is None:
+            self._recent.pop(sender_id, None)
+        else:
+            recent.tracker, recent.saved = weakref.ref(tracker), len(tracker.events)
+            self._keep(sender_id, recent)
         return tracker
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        """The events `save` is about to store, user messages redacted.
+    def _stored_events(self, session: Any, sender_id: Text, all_sessions: bool) -> List[Event]:
+        query = self._event_query(session, sender_id, all_sessions)
+        rows = query.with_entities(self.SQLEvent.data).all()  # the JSON only, no ORM objects
+        return [event for event in (deserialise(json.loads(data)) for (data,) in rows) if event]
 
-        For the tracker `retrieve` built, they are the ones after the stored events
-        it was built from (the conversation's lock keeps other replicas out in
-        between); otherwise Rasa counts the stored events in the database."""
-        built, stored = self._built_from.pop(tracker.sender_id, (None, 0))
-        if built is not None and built() is tracker:
-            new_events = itertools.islice(tracker.events, stored, None)
+    def _tracker(self, sender_id: Text, events: List[Event]) -> Optional[DialogueStateTracker]:
+        if not (self.domain and events):
+            return None
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's, with the user messages redacted and one INSERT for all the new events."""
+        await self.stream_events(tracker)
+        recent = self._recent.get(tracker.sender_id)
+        built_here = recent is not None and recent.tracker() is tracker
+        with self.session_scope() as session:
+            if built_here:
+                # The conversation's lock keeps other replicas out between retrieve
+                # and save, so the new events are the ones after those already stored.
+                new_events = list(itertools.islice(tracker.events, recent.saved, None))
+            else:
+                new_events = list(super()._additional_events(session, tracker))  # counts them
+            stored, rows = [], []
+            for event in new_events:
+                data = event.as_dict()
+                if isinstance(event, UserUttered):
+                    redact_user_event(data, self._rules)
+                    event = deserialise(data)  # what a later retrieve reads back
+                stored.append(event)
+                rows.append(_row(tracker.sender_id, event, data))
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+        if built_here:
+            recent.add(stored)
+            recent.saved = len(tracker.events)
         else:
-            new_events = super()._additional_events(session, tracker)
-        for event in new_events:
-            data = event.as_dict()
-            if data.get("event") == "user":
-                redact_user_event(data, self._rules)
-                event = deserialise(data)
-            yield event
+            self._recent.pop(tracker.sender_id, None)  # the next turn reads the database
+
+    def _count(self, session: Any, sender_id: Text) -> int:
+        """How many events the database holds for the conversation (all sessions)."""
+        events = self.SQLEvent.__table__
+        query = sa.select(sa.func.count()).select_from(events).where(
+            events.c.sender_id == sa.bindparam("sender_id"))  # compiled once, then cached
+        return session.execute(query, {"sender_id": sender_id}).scalar()
+
+    def _keep(self, sender_id: Text, recent: "_Stored") -> None:
+        self._recent[sender_id] = recent
+        self._recent.move_to_end(sender_id)
+        while len(self._recent) > self._recent_limit:
+            self._recent.popitem(last=False)
+
+
+@dataclass
+class _Stored:
+    """A conversation's stored events, as `retrieve` returns them (its latest
+    session, user messages redacted), and how many events the database holds for
+    it in all (the check that nothing else changed them)."""
+    events: List[Event]
+    rows: int
+    tracker: Callable[[], Optional[DialogueStateTracker]] = lambda: None  # the last one built
+    saved: int = 0  # how many of that tracker's events are stored
+
+    def add(self, events: List[Event]) -> None:
+        self.rows += len(events)
+        starts = [i for i, event in enumerate(events) if isinstance(event, SessionStarted)]
+        self.events = events[starts[-1]:] if starts else self.events + events
+
+
+def _row(sender_id: Text, event: Event, data: Dict[Text, Any]) -> Dict[Text, Any]:
+    """The events table's columns for a serialised event (as Rasa's save fills them)."""
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 def _event_classes() -> Dict[Text, type]:

@@ -96,3 +96,65 @@ def test_purge_refuses_a_bad_number_of_days(days, message):
     result = subprocess.run([sys.executable, "-m", "privacy.purge", "--days", days],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and message in result.stderr
+
+
+def turn(store: RedactingSQLTrackerStore, sender: str, text: str) -> DialogueStateTracker:
+    """What Rasa does with the store for one message: retrieve, add the turn, save."""
+    tracker = asyncio.run(store.retrieve(sender))
+    tracker.update(UserUttered(text, intent={"name": "greet", "confidence": 1.0}))
+    tracker.update(BotUttered("ok"))
+    asyncio.run(store.save(tracker))
+    return tracker
+
+
+def user_texts(tracker: DialogueStateTracker):
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+@pytest.fixture
+def store_on_disk(tmp_path):
+    def make(**kwargs) -> RedactingSQLTrackerStore:
+        return RedactingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "t.db"), **kwargs)
+    return make
+
+
+def test_an_unchanged_conversation_is_not_read_from_the_database_again(store_on_disk, monkeypatch):
+    store = store_on_disk()
+    asyncio.run(store.save(conversation("kept", days_ago=0)))
+    turn(store, "kept", "mail me at jane@example.com")  # read from the database
+    monkeypatch.setattr(store, "_stored_events", lambda *args: pytest.fail("read again"))
+    tracker = asyncio.run(store.retrieve("kept"))
+    # What memory serves is what the database would: the stored, redacted events.
+    assert user_texts(tracker) == ["hi", "mail me at [email]"]
+
+
+def test_a_conversation_another_process_added_to_is_read_again(store_on_disk):
+    ours, theirs = store_on_disk(), store_on_disk()
+    asyncio.run(ours.save(conversation("shared", days_ago=0)))
+    turn(ours, "shared", "first")
+    turn(theirs, "shared", "second")  # e.g. another replica, or purge deleting events
+    assert user_texts(asyncio.run(ours.retrieve("shared"))) == ["hi", "first", "second"]
+
+
+def test_a_turn_that_was_not_saved_is_forgotten(store_on_disk):
+    store = store_on_disk()
+    asyncio.run(store.save(conversation("failed", days_ago=0)))
+    tracker = asyncio.run(store.retrieve("failed"))
+    tracker.update(UserUttered("never saved"))  # e.g. the turn raised before `save`
+    assert user_texts(asyncio.run(store.retrieve("failed"))) == ["hi"]
+    turn(store, "failed", "next")
+    assert user_texts(asyncio.run(store_on_disk().retrieve("failed"))) == ["hi", "next"]
+
+
+def test_only_the_most_recent_conversations_are_kept_in_memory(store_on_disk, monkeypatch):
+    store = store_on_disk(recent_conversations=2)
+    for sender in ("a", "b", "c"):
+        asyncio.run(store.save(conversation(sender, days_ago=0)))
+        turn(store, sender, "again")
+    read = []
+    original = store._stored_events
+    monkeypatch.setattr(store, "_stored_events",
+                        lambda session, sender, *rest: read.append(sender) or original(session, sender, *rest))
+    for sender in ("c", "b", "a"):
+        assert user_texts(asyncio.run(store.retrieve(sender))) == ["hi", "again"]
+    assert read == ["a"]  # the least recent one was let go
