@@ -15,6 +15,10 @@ messages, new and ongoing conversations):
 - 16 conversations at a person's pace: each waits 0.5-1.5 s (seeded) after a
   reply before it sends the next message, like someone tapping quick replies.
 
+Both are trained first and then measured in turn, ROUNDS times (ours, peer,
+ours, peer): this machine's speed drifts by tens of percent over minutes, and
+alternating lets a slow spell hit both rather than one. Figures pool the rounds.
+
 Writes results/bench.md (figures, targets) and results/bench-latency.png.
 
     python -m bench.run [--out results]
@@ -36,7 +40,7 @@ import aiohttp
 import rasa
 
 from bench.quality import HELD_OUT, read_nlu
-from bench.server import ROOT, RasaServer, rss_mb
+from bench.server import ROOT, RasaServer, cpu_seconds, rss_mb
 
 PEER_CONFIG = Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml"
 SEED = 20261129
@@ -47,6 +51,7 @@ CONCURRENCY = 16
 CONCURRENT_CONVERSATIONS_EACH = 4       # back to back: 16 x 4 x 8 = 512 requests
 PACED_CONVERSATIONS_EACH = 2            # paced: 16 x 2 x 8 = 256 requests
 THINK_SECONDS = (0.5, 1.5)
+ROUNDS = 2
 REQUEST_TIMEOUT = 60
 PACED = "paced"                          # key of the paced run in Figures.latencies
 
@@ -70,12 +75,34 @@ class Figures:
     name: str
     train_seconds: float = 0.0
     model_mb: float = 0.0
-    ready_seconds: float = 0.0
-    rss_mb: float = 0.0
-    latencies: Dict[object, List[float]] = field(default_factory=dict)  # 1, 16 or PACED -> ms
-    throughput: float = 0.0
+    ready: List[float] = field(default_factory=list)   # seconds, one per round
+    rss: List[float] = field(default_factory=list)     # MB, one per round
+    latencies: Dict[object, List[float]] = field(  # 1, 16 or PACED -> ms, all rounds
+        default_factory=lambda: {1: [], CONCURRENCY: [], PACED: []})
+    back_to_back_seconds: float = 0.0  # elapsed, all rounds
+    server_cpu_seconds: float = 0.0    # server CPU time (all threads), back to back
     macro_f1: float = 0.0
     urgent_recall: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies[CONCURRENCY]) / self.back_to_back_seconds
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return 1000 * self.server_cpu_seconds / len(self.latencies[CONCURRENCY])
+
+    @property
+    def cores_busy(self) -> float:
+        return self.server_cpu_seconds / self.back_to_back_seconds
+
+    @property
+    def ready_seconds(self) -> float:
+        return statistics.median(self.ready)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(self.rss)
 
 
 def message_mix() -> List[List[str]]:
@@ -140,6 +167,7 @@ async def drive(url: str, conversations: List[List[str]], concurrency: int, tag:
 
 
 def measure(figures: Figures, model: Path, out: Path) -> None:
+    """One round: start the server, run the three loads, add to `figures`."""
     conversations = message_mix()
     sequential = conversations[:SEQUENTIAL_CONVERSATIONS]
     split = SEQUENTIAL_CONVERSATIONS + CONCURRENCY * CONCURRENT_CONVERSATIONS_EACH
@@ -149,19 +177,22 @@ def measure(figures: Figures, model: Path, out: Path) -> None:
         stale.unlink(missing_ok=True)  # a new run starts new conversations (and SQLite's -wal)
     server.start()
     try:
-        figures.ready_seconds = server.ready_seconds
+        figures.ready.append(server.ready_seconds)
         warm_up = conversations[:WARM_UP_REQUESTS // TURNS_PER_CONVERSATION]
         asyncio.run(drive(server.url, warm_up, 1, "warm-up"))
-        figures.latencies[1], _ = asyncio.run(drive(server.url, sequential, 1, "c1"))
-        figures.latencies[CONCURRENCY], seconds = asyncio.run(
+        latencies, _ = asyncio.run(drive(server.url, sequential, 1, "c1"))
+        figures.latencies[1] += latencies
+        cpu_before = cpu_seconds(server.pid)
+        latencies, seconds = asyncio.run(
             drive(server.url, back_to_back, CONCURRENCY, f"c{CONCURRENCY}"))
-        figures.throughput = len(figures.latencies[CONCURRENCY]) / seconds
-        figures.rss_mb = rss_mb(server.pid)
-        figures.latencies[PACED], _ = asyncio.run(
-            drive(server.url, paced, CONCURRENCY, PACED, paced=True))
+        figures.server_cpu_seconds += cpu_seconds(server.pid) - cpu_before
+        figures.latencies[CONCURRENCY] += latencies
+        figures.back_to_back_seconds += seconds
+        figures.rss.append(rss_mb(server.pid))
+        latencies, _ = asyncio.run(drive(server.url, paced, CONCURRENCY, PACED, paced=True))
+        figures.latencies[PACED] += latencies
     finally:
         server.stop()
-    figures.__dict__.update(quality(model))
 
 
 def quality(model: Path) -> Dict[str, float]:
@@ -196,6 +227,9 @@ def table(ours: Figures, peer: Figures) -> str:
             row(f"latency p{p}, {label} (ms)",
                 percentile(ours.latencies[key], p), percentile(peer.latencies[key], p))
     row(f"throughput at {CONCURRENCY} conversations (messages/s)", ours.throughput, peer.throughput)
+    row("server CPU time per message, back to back (ms)", ours.cpu_ms_per_message,
+        peer.cpu_ms_per_message)
+    row("server cores busy, back to back", ours.cores_busy, peer.cores_busy, "{:.2f}")
     row("start to ready (s)", ours.ready_seconds, peer.ready_seconds)
     row("resident memory after warm-up (MB)", ours.rss_mb, peer.rss_mb, "{:.0f}")
     row("training time (s)", ours.train_seconds, peer.train_seconds, "{:.0f}")
@@ -246,10 +280,13 @@ def main() -> None:
     results = {}
     for name, config in (("ours", ROOT / "config.yml"), ("peer", PEER_CONFIG)):
         print(f"training {name} ...", flush=True)
-        figures = train(config, name, models)
-        print(f"measuring {name} ...", flush=True)
-        measure(figures, models / f"{name}.tar.gz", out)
-        results[name] = figures
+        results[name] = train(config, name, models)
+    for round_number in range(1, ROUNDS + 1):
+        for name, figures in results.items():
+            print(f"measuring {name}, round {round_number} of {ROUNDS} ...", flush=True)
+            measure(figures, models / f"{name}.tar.gz", out)
+    for name, figures in results.items():
+        figures.__dict__.update(quality(models / f"{name}.tar.gz"))
 
     ours, peer = results["ours"], results["peer"]
     report = "\n".join([
@@ -259,17 +296,22 @@ def main() -> None:
         f"REST on loopback; {len(ours.latencies[1])} messages at concurrency 1, "
         f"{len(ours.latencies[PACED])} from {CONCURRENCY} conversations at a person's pace "
         f"({THINK_SECONDS[0]}-{THINK_SECONDS[1]} s between a reply and the next message), "
-        f"{len(ours.latencies[CONCURRENCY])} from {CONCURRENCY} conversations back to back. "
-        f"Both servers run with the environment `make run` gives them (TensorFlow's default "
-        f"threads). Whole run {time.monotonic() - started:.0f} s.",
+        f"{len(ours.latencies[CONCURRENCY])} from {CONCURRENCY} conversations back to back, "
+        f"in {ROUNDS} rounds measured alternately (ours, peer, ours, ...) and pooled; memory "
+        f"is the larger round's, ready the median. Both servers run with the environment "
+        f"`make run` gives them (TensorFlow's default threads). "
+        f"Whole run {time.monotonic() - started:.0f} s.",
         "",
         table(ours, peer),
         "",
         targets(ours, peer),
         "",
-        f"Back to back, {CONCURRENCY} requests queue for 2 cores: p95 is at least about "
+        f"Back to back, {CONCURRENCY} requests are always queued: p95 is at least about "
         f"{CONCURRENCY} / throughput ({1000 * CONCURRENCY / ours.throughput:.0f} ms for ours), "
-        "so that target cannot be met by any server on this machine.",
+        "so that target cannot be met by any server on this machine. Each server keeps "
+        "about one core busy (one Rasa process), so the throughput ratio is about the "
+        "inverse of the CPU time per message, and Rasa's own work per message (processor, "
+        "graph runner, tracker, policies) is in both.",
         "",
         "![Latency distributions](bench-latency.png)",
         "",
