@@ -109,7 +109,9 @@ class Scorer:
         """Softmax of the SVM scores of one message."""
         if self.weights is None:
             return np.ones(1)
-        scores = self.weights[:, columns] @ values + self.intercepts
+        # A plain weighted sum: `@` would call BLAS, whose second thread then wakes
+        # and spins for every message (a tenth more CPU per message, measured).
+        scores = (self.weights[:, columns] * values).sum(axis=1) + self.intercepts
         if len(scores) == 1:  # two labels: one score, for the second
             scores = np.array([-scores[0], scores[0]]) / 2
         exp = np.exp(scale * (scores - scores.max()))
