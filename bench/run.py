@@ -16,8 +16,8 @@ messages, new and ongoing conversations):
   reply before it sends the next message, like someone tapping quick replies.
 
 Both are trained first and then measured in turn, ROUNDS times (ours, peer,
-ours, peer): this machine's speed drifts by tens of percent over minutes, and
-alternating lets a slow spell hit both rather than one. Figures pool the rounds.
+ours, peer): this machine's speed drifts by up to a factor of two over minutes,
+and alternating lets a slow spell hit both rather than one. Figures pool the rounds.
 
 Writes results/bench.md (figures, targets) and results/bench-latency.png.
 
@@ -46,10 +46,10 @@ PEER_CONFIG = Path(rasa.__file__).parent / "cli" / "initial_project" / "config.y
 SEED = 20261129
 TURNS_PER_CONVERSATION = 8
 WARM_UP_REQUESTS = 30
-SEQUENTIAL_CONVERSATIONS = 30          # concurrency 1: 240 requests
+SEQUENTIAL_CONVERSATIONS = 30          # per round: concurrency 1, 240 requests
 CONCURRENCY = 16
-CONCURRENT_CONVERSATIONS_EACH = 4       # back to back: 16 x 4 x 8 = 512 requests
-PACED_CONVERSATIONS_EACH = 2            # paced: 16 x 2 x 8 = 256 requests
+CONCURRENT_CONVERSATIONS_EACH = 4       # per round: back to back, 16 x 4 x 8 = 512 requests
+PACED_CONVERSATIONS_EACH = 2            # per round: paced, 16 x 2 x 8 = 256 requests
 THINK_SECONDS = (0.5, 1.5)
 ROUNDS = 2
 REQUEST_TIMEOUT = 60
