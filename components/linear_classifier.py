@@ -94,7 +94,7 @@ class Scorer:
 
     def __init__(self, labels: List[Text], svm: Optional[LinearSVC]) -> None:
         self.labels = labels
-        # Plain arrays: scoring one message is a dot product over its few columns.
+        # Plain arrays: scoring one message is a weighted sum over its few columns.
         self.weights = svm.coef_ if svm is not None else None
         self.intercepts = svm.intercept_ if svm is not None else None
 
@@ -205,11 +205,12 @@ def _selector(sub_topic_confidences: Dict[Text, Any]) -> Dict[Text, Any]:
     """The `response_selector` parse data: the best sub-topic of each retrieval
     intent, ranked. The router needs no more, and every user message is stored
     with its parse data (all ~70 sub-topics would make it three times larger)."""
-    ranking = sorted(
-        ({INTENT_RESPONSE_KEY: labels[best], PREDICTED_CONFIDENCE_KEY: float(confidences[best])}
-         for labels, confidences in sub_topic_confidences.values()
-         for best in [int(np.argmax(confidences))]),
-        key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY])
+    best_of_each = []
+    for labels, confidences in sub_topic_confidences.values():
+        best = int(np.argmax(confidences))
+        best_of_each.append({INTENT_RESPONSE_KEY: labels[best],
+                             PREDICTED_CONFIDENCE_KEY: float(confidences[best])})
+    ranking = sorted(best_of_each, key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY])
     best = dict(ranking[0], **{RESPONSE_SELECTOR_UTTER_ACTION_KEY:
                                f"utter_{ranking[0][INTENT_RESPONSE_KEY]}"}) if ranking else {}
     return {

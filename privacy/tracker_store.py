@@ -104,6 +104,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._rules = load_rules()
+        events = self.SQLEvent.__table__
+        self._count_query = sa.select(sa.func.count()).select_from(events).where(
+            events.c.sender_id == sa.bindparam("sender_id"))
         self._recent: "OrderedDict[Text, _Stored]" = OrderedDict()
         self._recent_limit = int(recent_conversations)
 
@@ -175,10 +178,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     def _count(self, session: Any, sender_id: Text) -> int:
         """How many events the database holds for the conversation (all sessions)."""
-        events = self.SQLEvent.__table__
-        query = sa.select(sa.func.count()).select_from(events).where(
-            events.c.sender_id == sa.bindparam("sender_id"))  # compiled once, then cached
-        return session.execute(query, {"sender_id": sender_id}).scalar()
+        return session.execute(self._count_query, {"sender_id": sender_id}).scalar()
 
     def _keep(self, sender_id: Text, recent: "_Stored") -> None:
         self._recent[sender_id] = recent
