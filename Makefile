@@ -57,7 +57,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
 
 test: validate train $(CHROMIUM)
-	$(BIN)/rasa test core --stories tests/test_stories.yml --e2e --fail-on-prediction-errors --out results/stories
+	$(BIN)/rasa test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m deploy.scale_test
 

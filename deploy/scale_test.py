@@ -56,7 +56,7 @@ ORIGIN = "https://assistant.scale-test.example"
 
 # Messages typed with contact details, and what must be stored of them. The
 # replies come from the safety net's personal and urgent patterns; the intents
-# are the ones tests/test_stories.yml expects for the same questions.
+# are the ones tests/stories/ expect for the same questions.
 TYPED = [
     ("is it ok to have a glass of wine with my valtrex tonight? text me on 555-123-4567",
      "is it ok to have a glass of wine with my valtrex tonight? text me on [phone]",
