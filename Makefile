@@ -9,9 +9,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
-# The classifier's code decides what training produces; the rest of components/,
-# safety/ and safety/patterns.yml are read at run time: no retraining.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py
+# The classifier's code and the safety layer (its patterns are compiled into the
+# model) decide what training produces; the rest of components/ is read at run time.
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py \
+	safety/patterns.yml $(wildcard safety/*.py)
 PORT ?= 5005
 WEB_PORT ?= 8080
 # Web pages allowed to talk to the assistant (space-separated): CORS for REST,

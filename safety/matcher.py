@@ -8,26 +8,39 @@ terms separated by spaces:
     ?word       the word may be missing
     =a|b        exactly these forms, not other forms of the word ("=took" not "take")
     #           a number ("6", "six")
+    @name       any word of the lay-language list `vocabulary: name` ("@pee":
+                pee, wee, urine, piss...), so one pattern reaches every synonym
     ...         up to three words of anything
 
-Messages are lower-cased and common spellings are mapped to one form
+A pattern that starts with `~` is ambiguous: its words often mean something
+else ("stroke", "collapsed", "overdosed on netflix"), so the finding says so and
+the component asks the urgency detector before it raises the alarm.
+
+Messages are lower-cased, accents are dropped (people type "orinar" and
+"sí" as often as not) and common spellings are mapped to one form
 (`spellings:`, e.g. "cant" -> "can not") before spaCy tokenizes and lemmatizes
 them, so one pattern ("can not feel my leg") covers "can't", "cant" and
 "cannot". Patterns are written in that normal form. When several red flags
 match, the category listed first in patterns.yml wins (self-harm before
-overdose, so the reply names 988). Each pattern is a spaCy Matcher pattern;
+overdose, so the reply names 988), and `combinations:` name the category
+that two found together mean (a suicidal thought and pills swallowed: someone
+has already acted). A category's `patterns_es` are Spanish: matched on the
+exact (accent-free) word forms, since the lemmas are English, and the finding
+says `language: es`. Each pattern is a spaCy Matcher pattern;
 only the patterns whose required words all occur in the message are run (a
 set lookup per pattern instead of running ~300 patterns over every token).
 
 A red flag counts unless its own clause says it is not happening now:
 negated ("no fever", "I don't have numbness"), hypothetical ("what if I can't
-pee?", "signs of a kidney problem") or past ("a seizure years ago"). A past red
+pee?", "signs of a kidney problem"), past ("a seizure years ago") or a figure
+of speech ("you nearly gave me a heart attack"). A past red
 flag makes the message a personal question about the person's own condition.
 When the clause gives no such cue, the red flag counts: in doubt, urgent.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,6 +58,10 @@ GAP_LENGTH = 3
 NUMBER = "#"
 EXACT = "="
 YEAR = "year_number"
+VOCABULARY = "@"
+AMBIGUOUS = "~"
+SPANISH = "es"
+ENGLISH = "en"
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,9 @@ class Rule:
     category: str
     pattern: str
     source: str
+    language: str = ENGLISH
+    ambiguous: bool = False
+    questions_count: bool = False  # asked about, it still counts (self-harm)
 
 
 @dataclass
@@ -65,6 +85,8 @@ class Finding:
     matched_text: Optional[str] = None
     source: Optional[str] = None
     set_aside: List[Dict[str, str]] = field(default_factory=list)
+    language: str = ENGLISH  # of the message, as far as the safety layer can tell
+    ambiguous: bool = False  # only ambiguous red flags matched (`~` patterns)
 
     def as_dict(self) -> Dict:
         return asdict(self)
@@ -78,6 +100,11 @@ class SafetyMatcher:
         self._spellings = {typed.lower(): meant for typed, meant in config.get("spellings", {}).items()}
         alternatives = "|".join(re.escape(typed) for typed in sorted(self._spellings, key=len, reverse=True))
         self._spelling_pattern = re.compile(rf"(?<![\w'])(?:{alternatives or '(?!)'})(?![\w'])")
+        self._vocabulary = {name: words.split() if isinstance(words, str) else list(words)
+                            for name, words in (config.get("vocabulary") or {}).items()}
+        self._spanish_words = set(config.get("spanish_words") or [])
+        self._combinations = {tuple(sorted(pair)): category
+                              for category, pair in (config.get("combinations") or {}).items()}
         context = config["context"]
         self._clause_breaks = set(context["clause_breaks"])
         self._negations = set(self._lemmas(context["negations"]))
@@ -85,22 +112,40 @@ class SafetyMatcher:
         self._hypothetical = [self._cue(cue) for cue in context["hypothetical"]]
         self._present = set(self._lemmas(context["present"]))
         self._hypothetical_after = [self._cue(cue) for cue in context["hypothetical_after"]]
+        self._hypothetical_strong = [self._cue(cue) for cue in context.get("hypothetical_strong", [])]
+        self._framing = [self._cue(cue) for cue in context.get("framing", [])]
         self._subjects = set(self._lemmas(context["subjects"]))
         self._past = [self._cue(cue) for cue in context["past"]]
         self._gap_breaks = sorted(context["gap_breaks"])
         self._history_category = context["history_category"]
+        self._figurative = [self._cue(cue) for cue in context.get("figurative", [])]
+        self._things = set(self._lemmas(context.get("things", [])))
 
         self._rules: List[Rule] = []
         self._pattern_lemmas: Dict[Rule, set] = {}
         self._priority = {category: rank for rank, category in enumerate(config[URGENT])}
+        for combined in self._combinations.values():
+            self._priority.setdefault(combined, -1)  # a combination outranks its parts
         # Per rule: its Matcher, and for each required token the words one of
         # which must occur in the message ("lemma"/"lower" sets, or "number").
         self._matchers: List[Matcher] = []
         self._required: List[List[Tuple[str, frozenset]]] = []
         for kind in (URGENT, PERSONAL):
             for category, entry in config[kind].items():
+                asked = entry.get("questions_count", False)
                 for pattern in entry["patterns"]:
-                    self._add(Rule(kind, category, pattern, entry["source"]))
+                    self._add(Rule(kind, category, pattern.lstrip(AMBIGUOUS), entry["source"],
+                                   ambiguous=pattern.startswith(AMBIGUOUS), questions_count=asked))
+                for pattern in entry.get("patterns_es", []):
+                    self._add(Rule(kind, category, pattern.lstrip(AMBIGUOUS), entry["source"], SPANISH,
+                                   ambiguous=pattern.startswith(AMBIGUOUS), questions_count=asked))
+
+    def categories(self, kind: str) -> List[str]:
+        """Every category a finding of `kind` can name."""
+        named = {rule.category for rule in self._rules if rule.kind == kind}
+        if kind == URGENT:
+            return sorted(named | set(self._combinations.values()))
+        return sorted(named | {self._history_category})
 
     @classmethod
     def from_file(cls, nlp: Language, path: Path) -> SafetyMatcher:
@@ -122,16 +167,32 @@ class SafetyMatcher:
                 set_aside.append({"category": rule.category, "pattern": rule.pattern,
                                   "matched_text": span.text, "reason": reason})
 
+        language = self.language(doc, urgent + personal)
         if urgent:
             first = min(urgent, key=lambda found: self._priority[found[0].category])
-            return self._finding(URGENT, *first, set_aside)
+            finding = self._finding(URGENT, *first, set_aside, language)
+            finding.ambiguous = all(rule.ambiguous for rule, _ in urgent)
+            found = {rule.category for rule, _ in urgent}
+            for pair, combined in self._combinations.items():
+                if set(pair) <= found:
+                    finding.category = combined
+                    finding.source = f"{first[0].source}; combined: {' + '.join(pair)}"
+            return finding
         past = next((entry for entry in set_aside if entry["reason"] == "past"), None)
         if past:
             return Finding(PERSONAL, self._history_category, past["pattern"],
-                           past["matched_text"], "red flag in the past", set_aside)
+                           past["matched_text"], "red flag in the past", set_aside, language)
         if personal:
-            return self._finding(PERSONAL, *personal[0], set_aside)
-        return Finding(None, set_aside=set_aside)
+            return self._finding(PERSONAL, *personal[0], set_aside, language)
+        return Finding(None, set_aside=set_aside, language=language)
+
+    def language(self, doc: Doc, found: List[Tuple[Rule, Span]]) -> str:
+        """Spanish when a Spanish pattern matched or Spanish words outnumber English ones."""
+        if any(rule.language == SPANISH for rule, _ in found):
+            return SPANISH
+        words = [t.lower_ for t in doc if t.is_alpha]
+        spanish = sum(word in self._spanish_words for word in words)
+        return SPANISH if spanish >= 2 and spanish >= 0.25 * len(words) else ENGLISH
 
     def _matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
         """(start, end, rule index) of every match, in order of position."""
@@ -145,6 +206,7 @@ class SafetyMatcher:
 
     def normalise(self, text: str) -> str:
         text = text.lower().replace("\u2019", "'")
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
         return self._spelling_pattern.sub(lambda typed: self._spellings[typed.group()], text)
 
     # -- compiling patterns -------------------------------------------------
@@ -158,6 +220,9 @@ class SafetyMatcher:
                 continue
             optional = term.startswith("?")
             term = term.lstrip("?").lower()
+            term = "|".join(self._expand(word) for word in term.split("|"))
+            if rule.language == SPANISH and term != NUMBER and not term.startswith(EXACT):
+                term = EXACT + term  # Spanish words have no English lemmas: exact forms
             if term == NUMBER:
                 token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
@@ -181,6 +246,15 @@ class SafetyMatcher:
             word for token in tokens
             for key in ("LEMMA", "LOWER") for word in token.get(key, {}).get("IN", [])
         }
+
+    def _expand(self, word: str) -> str:
+        """`@name` -> the words of that vocabulary list, as alternatives."""
+        if not word.startswith(VOCABULARY):
+            return word
+        name = word[len(VOCABULARY):]
+        if name not in self._vocabulary:
+            raise ValueError(f"unknown vocabulary list {word!r} (define it under `vocabulary:`)")
+        return "|".join(self._vocabulary[name])
 
     def _cue(self, cue: str) -> List[str]:
         words = cue.split()
@@ -209,6 +283,9 @@ class SafetyMatcher:
         return doc[start:span.start], doc[span.end:end]
 
     def _not_now(self, span: Span, rule: Rule) -> Optional[str]:
+        message = [t.lemma_.lower() for t in span.doc]
+        if not rule.questions_count and any(_contains(message, cue) for cue in self._framing):
+            return "hypothetical"  # "for a school project, how do poison centers work?"
         before, after = self._clause(span)
         before_lemmas = [t.lemma_.lower() for t in before]
         window = before_lemmas[-self._negation_window:]
@@ -221,23 +298,35 @@ class SafetyMatcher:
             return "negated"
         span_lemmas = [t.lemma_.lower() for t in span]
         after_lemmas = [t.lemma_.lower() for t in after]
-        cue_end = max((_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
+        cue_end = -1 if rule.questions_count else max(
+            (_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
         after_cue = before_lemmas[cue_end:] + span_lemmas
         # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
         if cue_end >= 0 and not set(after_cue) & self._present:
             return "hypothetical"
+        # "if my toddler ever got into my pills": asks, whoever it names
+        if not rule.questions_count and any(
+                _contains(before_lemmas + span_lemmas, cue) for cue in self._hypothetical_strong):
+            return "hypothetical"
         # "are seizures a side effect" asks; "i am having seizures, is it a side effect" reports.
         asks_after = any(_contains(after_lemmas, cue) for cue in self._hypothetical_after)
-        if asks_after and not set(before_lemmas + span_lemmas) & (self._present | self._subjects):
+        if asks_after and not rule.questions_count and not set(before_lemmas + span_lemmas) & (
+                self._present | self._subjects):
             return "hypothetical"
         clause = before_lemmas + span_lemmas + after_lemmas
+        if any(_contains(clause, cue) for cue in self._figurative):
+            return "figurative"
+        # "my laptop won't wake up", "the market collapsed": said of a thing
+        if rule.ambiguous and set(clause) & self._things:
+            return "said of a thing"
         if any(_contains(clause, cue) for cue in self._past):
             return "past"
         return None
 
     @staticmethod
-    def _finding(kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]]) -> Finding:
-        return Finding(kind, rule.category, rule.pattern, span.text, rule.source, set_aside)
+    def _finding(kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]],
+                 language: str) -> Finding:
+        return Finding(kind, rule.category, rule.pattern, span.text, rule.source, set_aside, language)
 
 
 def _contains(words: List[str], cue: List[str]) -> bool:

@@ -9,6 +9,13 @@ from conftest import ROOT
 MAX_GRADE = 8.0
 MAX_WORDS = 120
 URGENT_OPENING = "Call 911 now (or your local emergency number)"
+# The exceptions: a suspected emergency ("if this is happening now") and Spanish.
+URGENT_OPENINGS = {
+    "utter_urgent_help/suspected": "If this is happening now, call 911 (or your local emergency number) now.",
+    "utter_urgent_help/spanish": "Llame al 911 ahora (o a su número local de emergencias).",
+}
+CONSULT_ES = "consulte a su proveedor de atención médica"
+MIN_FERNANDEZ_HUERTA = 70  # Spanish readability, fact sheet section 9
 CONSULT = "consult your healthcare provider"
 # Answers that give drug or back-pain facts, so must name their source.
 MEDICAL_PREFIXES = ("utter_ask_uses/", "utter_ask_side_effects/", "utter_ask_back_pain/")
@@ -26,11 +33,23 @@ def names(responses, prefix):
     return sorted(name for name in responses if name.startswith(prefix))
 
 
+def spanish(response):
+    return (response.get("metadata") or {}).get("language") == "es"
+
+
 def test_readability_and_length(responses):
-    """Grade 8 or lower and under 120 words, printed for every response."""
+    """Grade 8 or lower (Spanish: Fernandez-Huerta 70 or more) and under 120 words."""
     too_hard = []
     for name, response in sorted(responses.items()):
         text = response["text"]
+        if spanish(response):
+            textstat.set_lang("es")
+            ease = textstat.fernandez_huerta(text)
+            textstat.set_lang("en")
+            print(f"{ease:5.1f} ease  {len(text.split()):4d} words  {name}")
+            if ease < MIN_FERNANDEZ_HUERTA or len(text.split()) >= MAX_WORDS:
+                too_hard.append((name, ease, len(text.split())))
+            continue
         grade = textstat.flesch_kincaid_grade(text)
         words = len(text.split())
         print(f"{grade:5.1f} grade {words:4d} words  {name}")
@@ -50,19 +69,32 @@ def test_medical_answers_name_a_canonical_source(responses):
 
 def test_urgent_answers_open_with_the_action(responses):
     urgent = names(responses, "utter_urgent_help/")
-    assert len(urgent) == 14
+    assert len(urgent) == 18
     for name in urgent:
         response = responses[name]
         category = name.split("/", 1)[1]
-        assert response["text"].startswith(URGENT_OPENING), name
-        assert CONSULT in response["text"], name
+        assert response["text"].startswith(URGENT_OPENINGS.get(name, URGENT_OPENING)), name
+        assert (CONSULT_ES if spanish(response) else CONSULT) in response["text"], name
         # Clients style urgent replies from this, never from the text.
-        assert response["metadata"] == {"urgent": True, "category": category}, name
+        language = {"language": "es"} if spanish(response) else {}
+        assert response["metadata"] == {"urgent": True, "category": category, **language}, name
 
 
 def test_urgent_answers_add_the_right_help_line(responses):
     assert "Poison Help at 1-800-222-1222" in responses["utter_urgent_help/overdose"]["text"]
     assert "988" in responses["utter_urgent_help/self_harm"]["text"]
+    # Someone who already acted: 911 unconditionally, Poison Help and 988 (review H1).
+    acted = responses["utter_urgent_help/self_harm_acted"]["text"]
+    assert acted.startswith("Call 911 now (or your local emergency number). ")
+    assert "1-800-222-1222" in acted and "988" in acted
+    # A suspected emergency names the main signs and every help line (review H2).
+    suspected = responses["utter_urgent_help/suspected"]["text"]
+    for line in ("chest pain", "trouble breathing", "stroke", "1-800-222-1222", "988"):
+        assert line in suspected
+    # Spanish: 988 in Spanish is "press 2" or text AYUDA (fact sheet section 9).
+    spanish_reply = responses["utter_urgent_help/spanish"]["text"]
+    for line in ("1-800-222-1222", "oprima 2", "AYUDA"):
+        assert line in spanish_reply
 
 
 def test_only_urgent_answers_are_marked_urgent(responses):
@@ -72,7 +104,7 @@ def test_only_urgent_answers_are_marked_urgent(responses):
 
 def test_personal_answers_route_to_the_provider_without_a_dose(responses):
     personal = names(responses, "utter_personal_advice/")
-    assert len(personal) == 8
+    assert len(personal) == 9
     for name in personal:
         text = responses[name]["text"]
         assert CONSULT in text, name
