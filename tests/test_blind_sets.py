@@ -13,6 +13,11 @@ PINNED = {
     "tests/safety/blind/urgent.txt": "8ffb185daadd38f163c5bc5ed42211dfe3c3cc6b715752e0af2e81566a054c5b",
     "tests/safety/blind/not_urgent.txt": "1ad0436eb39fe3c695d976a278e1a0aa9c10d44b47409073a45a8cf6850f8526",
     "tests/safety/blind/personal.txt": "520ae0e8953ad7f098277cc29ddb97e5f40861840450b61bf4ba94f3b842915d",
+    # A second, fresh set by another author: the first one's misses have been
+    # studied and fixed by kind, so only this one still measures the unseen.
+    "tests/safety/blind2/urgent.txt": "8d089e9fdb85f45391e30b9cbe26afc234ce701ef58ef3cc42c5238eda142a28",
+    "tests/safety/blind2/not_urgent.txt": "4d458c2a22892625f6f8de450c89848f8b3b87f570aaf61fdc67a9dd22bdcbdc",
+    "tests/safety/blind2/personal.txt": "3028b667a87454a3439a0e1ae29bff4ee755298aeca445048ce3f2ecf98225fa",
 }
 
 
