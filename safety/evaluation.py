@@ -26,7 +26,10 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "tests" / "safety"
-BLIND = CORPORA / "blind"
+# Blind sets, oldest first. Once a set's misses have been studied and fixed (by
+# kind, never by editing the set), it measures regressions too; the newest one
+# is the honest estimate.
+BLIND_SETS = {"blind": CORPORA / "blind", "blind2": CORPORA / "blind2"}
 BASELINE = ROOT / "tests" / "baselines" / "safety.json"
 DEFAULT_MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
 
@@ -127,14 +130,15 @@ def emergency_reply_problem(replies: List, category: str) -> Optional[str]:
     return None
 
 
-def evaluate_blind(first_turn: Callable[[str], List], parse: Callable[[str], Dict]) -> Dict[str, CorpusResult]:
-    """The blind set, judged on the replies (`first_turn`: text -> replies)."""
+def evaluate_blind(first_turn: Callable[[str], List], parse: Callable[[str], Dict],
+                   directory: Path) -> Dict[str, CorpusResult]:
+    """A blind set, judged on the replies (`first_turn`: text -> replies)."""
     from bench.replies import answer_of
 
     results = {}
     for corpus, figure in BLIND_FIGURES.items():
         result = CorpusResult(figure)
-        for category, text in read_corpus(BLIND / corpus):
+        for category, text in read_corpus(directory / corpus):
             replies = first_turn(text)
             answer = answer_of(replies)
             if corpus == "urgent.txt":
@@ -177,23 +181,25 @@ def _rate(pairs) -> float:
     return sum(h for h, _ in pairs) / sum(t for _, t in pairs)
 
 
-def figures(regression: Dict[str, CorpusResult], blind: Dict[str, CorpusResult]) -> Dict:
-    """Per-category counts, the form tests/baselines/safety.json records."""
-    return {"regression": {c: r.as_dict() for c, r in regression.items()},
-            "blind": {c: r.as_dict() for c, r in blind.items()}}
+def figures(results: Dict[str, Dict[str, CorpusResult]]) -> Dict:
+    """Per-category counts by corpus, the form tests/baselines/safety.json records."""
+    return {name: {corpus: result.as_dict() for corpus, result in corpora.items()}
+            for name, corpora in results.items()}
 
 
 def main(model: Path, record: Optional[Path] = None) -> None:
     from bench.replies import Conversations
 
     with Conversations(model) as talk:
-        regression = evaluate(talk.parse)
-        blind = evaluate_blind(talk.first_turn, talk.parse)
+        results = {"regression": evaluate(talk.parse)}
+        for name, directory in BLIND_SETS.items():
+            results[name] = evaluate_blind(talk.first_turn, talk.parse, directory)
     before = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
-    print(report(regression, before.get("regression"), "Regression corpora (tests/safety/*.txt)"))
-    print(report(blind, before.get("blind"), "Blind set (tests/safety/blind/, never tuned on)"))
+    print(report(results["regression"], before.get("regression"), "Regression corpora (tests/safety/*.txt)"))
+    for name, directory in BLIND_SETS.items():
+        print(report(results[name], before.get(name), f"Blind set {directory.relative_to(ROOT)}/"))
     if record:
-        record.write_text(json.dumps(figures(regression, blind), indent=1, sort_keys=True) + "\n")
+        record.write_text(json.dumps(figures(results), indent=1, sort_keys=True) + "\n")
 
 
 if __name__ == "__main__":
