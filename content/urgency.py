@@ -69,7 +69,7 @@ class Urgency:
                        for name, spec in data["levels"].items()}
         self.vague = _compile(data["vague"])
         self.local_when = re.compile(data["local_number"]["when"])
-        self.local_says = data["local_number"]["says"]
+        self.local_says = _compile(data["local_number"]["says"])
         self.signs = {}
         for name, spec in data["signs"].items():
             if spec["level"] not in self.levels:
@@ -78,6 +78,7 @@ class Urgency:
             self.signs[name] = Sign(name, spec["name"], spec["level"], tuple(map(str, spec["sections"])),
                                     spec["basis"], _compile(spec["patterns"]),
                                     re.compile(help_line) if help_line else None)
+        self.help_lines = [sign.help_line for sign in self.signs.values() if sign.help_line]
 
     @classmethod
     def load(cls, path: Path = URGENCY) -> "Urgency":
@@ -126,7 +127,9 @@ class Urgency:
                             name, f'"{words}" ({sign}) must be "{self.levels[expected].label}" '
                                   f"(content/urgency.yml), but this says {said}", sentence))
                 unleveled = unleveled or bool(signs and not levels)
-                if not levels and unleveled and any(p.search(sentence) for p in self.vague):
+                # "Call Poison Help ... right away" names its action: the help line.
+                if (not levels and unleveled and any(p.search(sentence) for p in self.vague)
+                        and not any(h.search(sentence) for h in self.help_lines)):
                     violations.append(Violation(
                         name, "sends someone to care without a level: name it (911 now, "
                               "same day, promptly)", sentence))
@@ -135,8 +138,9 @@ class Urgency:
             help_line = self.signs[sign].help_line
             if help_line and not help_line.search(text):
                 violations.append(Violation(name, f"names {sign} without its help line ({help_line.pattern})"))
-        if self.local_when.search(text) and self.local_says not in text:
-            violations.append(Violation(name, f'says 911 without "{self.local_says}"'))
+        if self.local_when.search(text) and not any(p.search(text) for p in self.local_says):
+            violations.append(Violation(name, "says 911 without \"(or your local emergency number)\" "
+                                              f"(accepted wordings: {URGENCY.name} local_number)"))
         return mentions, violations
 
     def check(self, responses: Dict[str, Dict]) -> List[Violation]:

@@ -67,6 +67,7 @@ def test_a_seeded_response_with_another_level_fails(urgency, text, sign):
     ("Signs are fainting or peeing very little. Get care right away.", "without a level"),
     ("Call your doctor for shortness of breath.", "without a level"),
     ("If you faint, call 911.", "or your local emergency number"),
+    ("Llame al 911 ahora si se desmaya.", "or your local emergency number"),
     ("Call 911 now (or your local emergency number) if you have thoughts of suicide.", "help line"),
     ("Call 911 now (or your local emergency number) if a child swallowed any pills.", "help line"),
 ])
@@ -81,6 +82,8 @@ def test_a_seeded_response_breaking_a_wording_rule_fails(urgency, text, problem)
     "See a doctor the same day for a high fever. Call your doctor promptly for blood in your pee.",
     "Some people had dizziness, fainting or a seizure in studies.",
     "Fever with a stiff neck is an emergency: call 911 now (or your local emergency number).",
+    "Llame al 911 ahora (o a su número local de emergencias).",
+    "If a child swallowed any pills, call Poison Help (1-800-222-1222) right away.",
 ])
 def test_a_sign_at_its_own_level_or_only_mentioned_passes(urgency, text):
     assert problems(urgency, text) == []
