@@ -75,6 +75,12 @@ bench: install
 eval: train
 	$(BIN)/python -m bench.eval $(MODEL) --out results
 
+# Every response on one page for a clinician's review (text, what leads to it,
+# sources, grade, last review, urgency table): results/content-report.html and .md.
+.PHONY: content-report
+content-report: install
+	$(BIN)/python -m content.report --out results
+
 # Desktop and phone screenshots of the widget, for the README.
 screenshots: train $(CHROMIUM)
 	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
