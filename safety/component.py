@@ -30,6 +30,7 @@ red flags set aside as negated, hypothetical, past or figurative.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -167,6 +168,9 @@ class SafetyNet(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):  # a button: the router answered what it names
                 continue
+            if unreadable(text):  # the fallback says "if this is an emergency, call 911" in both languages
+                route_unreadable(message)
+                continue
             urgency = self._detector.score(self._matcher.normalise(text))
             short = len(text.split()) <= SHORT_MESSAGE
             apply_finding(message, self._matcher.check(text), self._config, urgency, short)
@@ -235,6 +239,19 @@ def apply_finding(message: Message, finding: Finding, config: Dict[Text, Any], u
     message.set(SAFETY_KEY, {"decision": decision, "reason": reason, "urgency": round(urgency, 3),
                              "classifier_urgent": classifier and round(classifier, 3),
                              **finding.as_dict()}, add_to_output=True)
+
+
+def unreadable(text: Text) -> bool:
+    """Mostly letters of a script the assistant cannot read (not Latin: Chinese, Arabic...)."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
+    return bool(letters) and latin < len(letters) / 2
+
+
+def route_unreadable(message: Message) -> None:
+    set_intent(message, FALLBACK_INTENT)
+    message.set(SAFETY_KEY, {"decision": FALLBACK_INTENT, "reason": "a script the assistant cannot read",
+                             "kind": None}, add_to_output=True)
 
 
 def route(message: Message, intent: Text, sub_topic: Text) -> Text:
