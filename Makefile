@@ -74,9 +74,9 @@ bench: install
 eval: train
 	$(BIN)/python -m bench.eval $(MODEL) --out results
 
-# Desktop and phone screenshots of the widget, for the README.
+# Desktop and phone screenshots of the widget and its "Was this helpful?" vote, for the README.
 screenshots: train $(CHROMIUM)
-	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
+	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py tests/test_widget_expectations.py
 
 shell: train
 	$(BIN)/rasa shell --model $(MODEL)
