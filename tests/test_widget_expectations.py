@@ -166,6 +166,8 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     assert rows(rasa.tracker_db, stored(page, "valtrex-chat:session"))
     assert rows(rasa.tracker_db, session) == []
     assert page_errors == []
+    log = rasa.log.read_text()
+    assert "does valtrex cause back pain" not in log and "Back pain is not a common" not in log
     context.close()
 
 
