@@ -56,6 +56,7 @@
   var STATUS_OFFLINE = "Reconnecting\u2026 Messages you send will go out when the connection is back.";
   var STATUS_UNREACHABLE = "Can\u2019t reach the assistant. Retrying\u2026";
   var STATUS_POPUP_BLOCKED = "Your browser blocked the printable page. Allow pop-ups for this site and try again.";
+  var STATUS_NO_TRANSCRIPT = "Couldn\u2019t build the printable page. Please try again.";
   // A curated answer (utter_<intent>/<sub-topic>): the ones people can vote on.
   var ANSWER_NAME = /^utter_[a-z_]+\/[a-z_]+$/;
   var VOTE_INTENTS = { up: "helpful", down: "not_helpful" };
@@ -605,7 +606,7 @@
       window.ValtrexChatTranscript.render(win, messages, {
         title: options.title, disclaimer: options.disclaimerLead + " " + options.disclaimerRest,
       });
-    });
+    }, STATUS_NO_TRANSCRIPT);
   }
 
   function forgetMe() {
