@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install train validate test safety-report screenshots bench eval shell run purge scale-test clean
+.PHONY: install train validate test safety-report screenshots bench eval shell run purge insights scale-test clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -81,9 +81,10 @@ eval: train
 content-report: install
 	$(BIN)/python -m content.report --out results
 
-# Desktop and phone screenshots of the widget, for the README.
+# Screenshots for the README: the widget on a desktop and a phone, its "Was this
+# helpful?" vote, and the insights page of a seeded database.
 screenshots: train $(CHROMIUM)
-	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
+	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py tests/test_widget_expectations.py tests/test_insights.py
 
 shell: train
 	$(BIN)/rasa shell --model $(MODEL)
@@ -103,6 +104,12 @@ DAYS ?= 30
 ENDPOINTS ?= endpoints.yml
 purge: install
 	$(BIN)/python -m privacy.purge --days $(DAYS) --endpoints $(ENDPOINTS)
+
+# One HTML page for the content team (results/insights.html), read-only from the
+# tracker store that ENDPOINTS names: SINCE and UNTIL are UTC days (YYYY-MM-DD),
+# by default the last 30 days.
+insights: install
+	$(BIN)/python -m insights --endpoints $(ENDPOINTS) $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 # The scale-out profile (docs/deploy.md) on this machine, in a few minutes:
 # PostgreSQL, Redis and nginx (Debian packages) on loopback, two replicas,

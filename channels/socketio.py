@@ -2,7 +2,9 @@
 
 * Every bot message carries its response's `metadata`, e.g. `{"urgent": true,
   "category": "overdose"}`, so the widget styles urgent replies without reading
-  their text. Rasa 3.6's SocketIOOutput drops the metadata.
+  their text, and the response's name as `utter_action` (e.g.
+  "utter_ask_back_pain/kidney_warning"), which the widget's "Was this helpful?"
+  vote names. Rasa 3.6's SocketIOOutput drops both.
 * A user event whose `message` is missing, null, not a string or longer than
   MAX_MESSAGE_CHARS is answered like an empty message (the fallback reply)
   instead of raising in the handler or tying up the server; one without a
@@ -28,19 +30,23 @@ logger = logging.getLogger(__name__)
 
 
 class SocketIOOutputWithMetadata(SocketIOOutput):
-    """Adds the response's metadata to each socket.io message it emits."""
+    """Adds the response's metadata and name to each socket.io message it emits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._metadata: Optional[Dict[Text, Any]] = None
+        self._utter_action: Optional[Text] = None
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self._metadata = message.get("metadata")
+        self._utter_action = message.get("utter_action")
         await super().send_response(recipient_id, message)
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         if self._metadata:
             response = {**response, "metadata": self._metadata}
+        if self._utter_action:
+            response = {**response, "utter_action": self._utter_action}
         await super()._send_message(socket_id, response)
 
 

@@ -40,6 +40,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.cli import print_error
 from rasa.shared.utils.common import all_subclasses
 
+from privacy import forget
+
 RULES = Path(__file__).with_name("redaction.yml")
 
 
@@ -149,6 +151,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's, with the user messages redacted and one INSERT for all the new events."""
+        if forget.requested(tracker):  # "forget me" confirmed: delete it all (privacy/forget.py)
+            self._recent.pop(tracker.sender_id, None)
+            forget.delete_conversation(self, tracker.sender_id)
+            return
         await self.stream_events(tracker)
         recent = self._recent.get(tracker.sender_id)
         built_here = recent is not None and recent.tracker() is tracker

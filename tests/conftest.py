@@ -1,6 +1,7 @@
 """Shared fixtures: the project's data files and the trained assistant."""
 import asyncio
 import re
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
@@ -76,3 +77,28 @@ def start_server(server: RasaServer) -> RasaServer:
         return server.start()
     except ServerError as error:
         pytest.fail(str(error))
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A throw-away PostgreSQL cluster on loopback (Debian's packages, as the
+    scale-out profile uses): the tracker store's settings for it."""
+    import glob
+    import os
+
+    if not glob.glob("/usr/lib/postgresql/*/bin/postgres") or os.geteuid() != 0:
+        pytest.skip("PostgreSQL is not installed, or not root (make scale-test installs it)")
+    from deploy.scale_test import Stack, start_postgres
+
+    tmp = tmp_path_factory.mktemp("postgres")
+    tmp.chmod(0o711)  # the postgres user must reach its own directory
+    for parent in tmp.parents:  # ... through pytest's temporary directories
+        if str(parent).startswith("/tmp/") and parent != Path("/tmp"):
+            parent.chmod(parent.stat().st_mode | 0o011)
+    stack = Stack(tmp)
+    try:
+        env = start_postgres(stack, tmp)
+        yield {"dialect": "postgresql", "host": env["DB_HOST"], "port": int(env["DB_PORT"]),
+               "db": env["DB_DATABASE"], "username": env["DB_USER"], "password": env["DB_PASSWORD"]}
+    finally:
+        stack.stop_all()

@@ -15,6 +15,12 @@
  *  - only http(s) URLs in bot text become links;
  *  - a reply is styled as urgent only when its metadata says `urgent: true`,
  *    never because of its text.
+ *
+ * Under each curated answer (its `utter_action` names a sub-topic) it asks "Was
+ * this helpful?"; the vote names the answer and no text. Its "More" menu opens a
+ * printable transcript (valtrex-chat-transcript.js, built in the browser) and
+ * "Delete my data", which asks the assistant to forget the conversation; a reply
+ * whose metadata says `forgotten: true` clears what this browser keeps too.
  */
 (function () {
   "use strict";
@@ -42,12 +48,18 @@
     transports: Array.isArray(config.transports) ? config.transports : ["websocket", "polling"],
     cssUrl: new URL(stringOption(config.cssUrl, "valtrex-chat.css"), scriptUrl).href,
     socketIoUrl: new URL(stringOption(config.socketIoUrl, "../vendor/socket.io.min.js"), scriptUrl).href,
+    transcriptUrl: new URL(stringOption(config.transcriptUrl, "valtrex-chat-transcript.js"), scriptUrl).href,
   };
 
   var MAX_STORED_MESSAGES = 200;
   var TYPING_TIMEOUT_MS = 30000;
   var STATUS_OFFLINE = "Reconnecting\u2026 Messages you send will go out when the connection is back.";
   var STATUS_UNREACHABLE = "Can\u2019t reach the assistant. Retrying\u2026";
+  var STATUS_POPUP_BLOCKED = "Your browser blocked the printable page. Allow pop-ups for this site and try again.";
+  var STATUS_NO_TRANSCRIPT = "Couldn\u2019t build the printable page. Please try again.";
+  // A curated answer (utter_<intent>/<sub-topic>): the ones people can vote on.
+  var ANSWER_NAME = /^utter_[a-z_]+\/[a-z_]+$/;
+  var VOTE_INTENTS = { up: "helpful", down: "not_helpful" };
 
   function stringOption(value, fallback) {
     return typeof value === "string" && value.trim() ? value.trim() : fallback;
@@ -121,6 +133,8 @@
     if (!Array.isArray(items)) return [];
     return items.filter(function (m) {
       if (!m || (m.from !== "user" && m.from !== "bot") || typeof m.text !== "string") return false;
+      if (m.answer !== undefined && !(typeof m.answer === "string" && ANSWER_NAME.test(m.answer))) delete m.answer;
+      if (m.vote !== undefined && !VOTE_INTENTS.hasOwnProperty(m.vote)) delete m.vote;
       if (m.quickReplies !== undefined) {
         if (!Array.isArray(m.quickReplies)) return false;
         m.quickReplies = m.quickReplies.filter(function (r) {
@@ -229,10 +243,20 @@
   header.appendChild(avatar);
   header.appendChild(el("h2", { class: "vc-title", id: ids.title }, options.title));
   var newChatButton = el("button", { class: "vc-new", type: "button", title: "Clear this conversation from this device and start again" }, "New chat");
+  ids.menu = uid("menu");
+  var menuButton = el("button", { class: "vc-more", type: "button", "aria-expanded": "false", "aria-controls": ids.menu }, "More");
   var closeButton = el("button", { class: "vc-close", type: "button", "aria-label": "Close chat" });
   closeButton.appendChild(closeIcon());
   header.appendChild(newChatButton);
+  header.appendChild(menuButton);
   header.appendChild(closeButton);
+
+  // A disclosure (not an ARIA menu): plain buttons, reached with Tab.
+  var menu = el("div", { class: "vc-menu", id: ids.menu, hidden: true });
+  var printButton = el("button", { class: "vc-menu-item", type: "button" }, "Print or save as PDF");
+  var forgetButton = el("button", { class: "vc-menu-item", type: "button" }, "Delete my data");
+  menu.appendChild(printButton);
+  menu.appendChild(forgetButton);
 
   var disclaimer = el("p", { class: "vc-disclaimer", id: ids.disclaimer });
   disclaimer.appendChild(el("strong", null, options.disclaimerLead));
@@ -271,6 +295,7 @@
   form.appendChild(meta);
 
   panel.appendChild(header);
+  panel.appendChild(menu);
   panel.appendChild(disclaimer);
   panel.appendChild(status);
   panel.appendChild(scroller);
@@ -318,11 +343,37 @@
     if (message.from === "bot") renderBotText(body, message.text);
     else body.textContent = message.text;
     bubble.appendChild(body);
+    if (message.from === "bot" && message.answer && !message.urgent) bubble.appendChild(feedbackFor(message));
     if (message.pending) {
       bubble.classList.add("vc-msg--pending");
       bubble.appendChild(el("span", { class: "vc-pending-note" }, "Waiting to send\u2026"));
     }
     log.appendChild(bubble);
+  }
+
+  // "Was this helpful?": two buttons, one vote per answer (kept with the history).
+  function feedbackFor(message) {
+    var group = el("div", { class: "vc-feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    group.appendChild(el("span", { class: "vc-feedback-question" },
+      message.vote ? "Thanks for your feedback." : "Was this helpful?"));
+    [["up", "Yes", "Yes, this answer helped"], ["down", "No", "No, this answer did not help"]].forEach(function (choice) {
+      var button = el("button", {
+        class: "vc-vote vc-vote--" + choice[0], type: "button", "aria-label": choice[2],
+        "aria-pressed": message.vote === choice[0] ? "true" : "false", disabled: Boolean(message.vote),
+      }, choice[1]);
+      button.addEventListener("click", function () { vote(message, choice[0], group); });
+      group.appendChild(button);
+    });
+    return group;
+  }
+
+  function vote(message, choice, group) {
+    if (message.vote || !VOTE_INTENTS.hasOwnProperty(choice)) return;
+    message.vote = choice;
+    saveHistory();
+    group.replaceWith(feedbackFor(message));
+    send(null, "/" + VOTE_INTENTS[choice] + JSON.stringify({ answer: message.answer }));
+    input.focus();
   }
 
   function renderQuickReplies() {
@@ -392,8 +443,9 @@
 
   // --- Talking to the server ---------------------------------------------------------
 
+  // displayText null: nothing shown (a vote is shown on its answer instead).
   function send(displayText, payload) {
-    addMessage({ from: "user", text: displayText, pending: !ready || undefined });
+    if (displayText !== null) addMessage({ from: "user", text: displayText, pending: !ready || undefined });
     outbox.push(payload);
     writeJson(local, KEY_OUTBOX, outbox);
     connect();
@@ -445,15 +497,25 @@
       message.urgent = true;
       if (typeof metadata.category === "string" && /^[\w-]{1,64}$/.test(metadata.category)) message.category = metadata.category;
     }
+    if (typeof data.utter_action === "string" && ANSWER_NAME.test(data.utter_action)) message.answer = data.utter_action;
+    if (metadata.forgotten === true) return forgetHere(message);
     addMessage(message);
   }
 
   function loadSocketIo(callback) {
     if (typeof window.io === "function") return callback();
-    var existing = document.querySelector("script[data-valtrex-chat-socketio]");
-    var tag = existing || el("script", { src: options.socketIoUrl, "data-valtrex-chat-socketio": "" });
-    tag.addEventListener("load", function () { callback(); });
-    tag.addEventListener("error", function () { setStatus(STATUS_UNREACHABLE); });
+    loadScript(options.socketIoUrl, "data-valtrex-chat-socketio", callback, STATUS_UNREACHABLE);
+  }
+
+  var loadedScripts = {};
+
+  function loadScript(url, marker, callback, failure) {
+    if (loadedScripts[marker]) return callback();
+    var existing = document.querySelector("script[" + marker + "]");
+    var tag = existing || el("script", { src: url });
+    if (!existing) tag.setAttribute(marker, "");
+    tag.addEventListener("load", function () { loadedScripts[marker] = true; callback(); });
+    tag.addEventListener("error", function () { if (failure) setStatus(failure); });
     if (!existing) document.head.appendChild(tag);
   }
 
@@ -493,7 +555,19 @@
   }
 
   function newChat() {
-    history = [];
+    startOver([]);
+    input.focus();
+  }
+
+  // The assistant deleted the conversation: this browser forgets it too (history,
+  // queue, session id) and keeps only the confirmation, in a new session.
+  function forgetHere(confirmation) {
+    startOver([{ from: "bot", text: confirmation.text }]);
+    saveHistory();
+  }
+
+  function startOver(keep) {
+    history = keep;
     outbox = [];
     sessionId = null;
     remove(local, KEY_HISTORY);
@@ -509,6 +583,35 @@
     } else {
       connect();
     }
+  }
+
+  // --- The "More" menu: transcript, delete my data --------------------------------
+
+  function setMenu(show, focusButton) {
+    menu.hidden = !show;
+    menuButton.setAttribute("aria-expanded", show ? "true" : "false");
+    if (show) printButton.focus();
+    else if (focusButton) menuButton.focus();
+  }
+
+  function printTranscript() {
+    setMenu(false);
+    // Opened at once, in the click, so a pop-up blocker lets it through.
+    var win = window.open("", "_blank");
+    if (!win) return setStatus(STATUS_POPUP_BLOCKED);
+    var messages = history.map(function (m) {
+      return { from: m.from, text: m.text, urgent: m.urgent === true };
+    });
+    loadScript(options.transcriptUrl, "data-valtrex-chat-transcript", function () {
+      window.ValtrexChatTranscript.render(win, messages, {
+        title: options.title, disclaimer: options.disclaimerLead + " " + options.disclaimerRest,
+      });
+    }, STATUS_NO_TRANSCRIPT);
+  }
+
+  function forgetMe() {
+    setMenu(false);
+    send("Delete my data", "/forget_me");
     input.focus();
   }
 
@@ -563,11 +666,17 @@
   });
   closeButton.addEventListener("click", close);
   newChatButton.addEventListener("click", newChat);
+  menuButton.addEventListener("click", function () { setMenu(menu.hidden, true); });
+  printButton.addEventListener("click", printTranscript);
+  forgetButton.addEventListener("click", forgetMe);
   panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-    }
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    if (!menu.hidden) setMenu(false, true); // Escape closes the menu first, then the chat
+    else close();
+  });
+  panel.addEventListener("click", function (event) {
+    if (!menu.hidden && !menu.contains(event.target) && event.target !== menuButton) setMenu(false);
   });
   launcher.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && !panel.hidden) close();
