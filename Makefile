@@ -9,9 +9,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
-# The classifier's code decides what training produces; the rest of components/,
+# The classifier's code decides what training produces, and medicines/ and
+# abstention/ keep what they need in the model; the rest of components/,
 # safety/ and safety/patterns.yml are read at run time: no retraining.
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py \
+	$(wildcard medicines/*.py medicines/*.yml abstention/*.py abstention/*.yml)
 PORT ?= 5005
 WEB_PORT ?= 8080
 # Web pages allowed to talk to the assistant (space-separated): CORS for REST,
