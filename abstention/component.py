@@ -184,8 +184,9 @@ class Abstainer(GraphComponent):
                    "nearest_agrees": nearest == answer}
         if fits(figures, self._thresholds) or answer is None:
             return {"decision": "answer", **figures}
+        sure_of_intent = intent_confidence >= self._thresholds["intent"]
         return {"decision": "abstain", **figures,
-                "suggestions": self._suggest(message, similarities)}
+                "suggestions": self._suggest(message, similarities, intent if sure_of_intent else None)}
 
     def _check_fallback(self, message: Message) -> Dict[Text, Any]:
         topic = self._not_in_label(message)
@@ -223,12 +224,15 @@ class Abstainer(GraphComponent):
         self._add_entities(message, [(TOPIC_ENTITY, topic["topic"], match.start(), match.end())])
         return {"decision": "not_in_label", **record}
 
-    def _suggest(self, message: Message, similarities: Dict[Text, float]) -> List[Text]:
-        """Abstain: the two closest answers become the "Did you mean...?" buttons."""
-        closest = ExampleIndex.closest(similarities, self._suggestions, len(SUGGESTION_ENTITIES))
-        for fallback in ("ask_uses/what_it_is", "ask_side_effects/common"):  # nothing close
-            if len(closest) < len(SUGGESTION_ENTITIES) and fallback not in closest:
-                closest.append(fallback)
+    def _suggest(self, message: Message, similarities: Dict[Text, float],
+                 intent: Optional[Text] = None) -> List[Text]:
+        """Abstain: two answers close to the question become "Did you mean...?" buttons."""
+        allowed = [a for a in self._suggestions if intent is None or a.startswith(f"{intent}/")]
+        closest = ExampleIndex.closest(similarities, allowed, len(SUGGESTION_ENTITIES))
+        overviews = self._settings["overviews"]
+        for overview in overviews.get(intent, overviews["default"]) + overviews["default"]:
+            if len(closest) < len(SUGGESTION_ENTITIES) and overview not in closest:
+                closest.append(overview)
         set_intent(message, ABSTAIN_INTENT)
         end = len(message.get(TEXT) or "")
         entities = []

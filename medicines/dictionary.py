@@ -150,11 +150,11 @@ class MedicineNames:
     def _one_word(self, word: Text, start: int, end: int) -> Optional[Mention]:
         if not WORD.fullmatch(word):
             return None
-        if word in self._valacyclovir_names:
-            return Mention(word, start, end, "valacyclovir", True, True)
         medicine = self._names.get(word)
         if medicine:
             return self._mention(word, start, end, medicine, True)
+        if word in self._valacyclovir_names:
+            return Mention(word, start, end, "valacyclovir", True, True)
         if word in self._english or len(word) < 5:
             return None
         if self._near(word, self._valacyclovir_names, self._max_edits):
