@@ -25,6 +25,7 @@ the suggestions cover the whole message (they are about all of it).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -46,7 +47,6 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
@@ -114,6 +114,11 @@ class Abstainer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"settings": str(SETTINGS_FILE)}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+        """Retrain when the settings change (`answer_intents` decides what is kept)."""
+        return hashlib.sha256(Path(config.get("settings", SETTINGS_FILE)).read_bytes()).hexdigest()
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, examples: Optional[List[List[Text]]] = None) -> None:

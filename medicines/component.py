@@ -39,7 +39,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.retrieval import SUB_TOPIC_PAYLOAD, set_intent
+from components.retrieval import set_intent
 from medicines.dictionary import (
     SETTINGS_FILE,
     MedicineNames,
@@ -140,8 +140,7 @@ class MedicineDetector(GraphComponent):
         return self._names.find([(t.text, t.start, t.end) for t in tokens]) if self._names else []
 
     def _check(self, message: Message) -> None:
-        text = (message.get(TEXT) or "").strip()
-        if SUB_TOPIC_PAYLOAD.fullmatch(text) or text.startswith("/"):
+        if (message.get(TEXT) or "").strip().startswith("/"):  # a button's payload
             return
         mentions = self.find(message)
         if not mentions:
