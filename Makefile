@@ -9,10 +9,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
-# The classifier's code and the safety layer (its patterns are compiled into the
-# model) decide what training produces; the rest of components/ is read at run time.
+# The classifier's code, the safety layer (its patterns and variety are compiled
+# into the model), and medicines/ and abstention/ (they keep what they need in
+# the model) decide what training produces; the rest of components/ is read at run time.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py \
-	safety/patterns.yml $(wildcard safety/*.py)
+	$(wildcard safety/*.py safety/*.yml medicines/*.py medicines/*.yml abstention/*.py abstention/*.yml)
 PORT ?= 5005
 WEB_PORT ?= 8080
 # Web pages allowed to talk to the assistant (space-separated): CORS for REST,

@@ -2,7 +2,9 @@
 
 Per-intent precision, recall and F1 on tests/nlu_test.yml with a confusion-matrix
 PNG, out-of-scope and urgent recall, the false-urgent rate on
-tests/safety/not_urgent.txt, and the readability of every response.
+tests/safety/not_urgent.txt, answered-right / abstained / answered-wrong with the
+abstention thresholds' trade-off curve (bench/tradeoff.py), and the readability
+of every response.
 
     python -m bench.eval [MODEL] [--out results]
 """
@@ -14,6 +16,7 @@ from typing import List
 
 import yaml
 
+from bench.tradeoff import curve_lines, parse_sets, summary_lines
 from bench.quality import HELD_OUT, macro_f1, per_intent_scores, read_nlu
 from bench.server import MODEL, ROOT
 from content.readability import MAX_GRADE, MAX_MEAN_GRADE, grade, is_spanish
@@ -73,7 +76,15 @@ def main() -> None:
              f"{1 - not_urgent.rate:.1%}.", "",
              "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
     lines += [f"| {intent} | {p:.2f} | {r:.2f} | {f1:.2f} | {n} |" for intent, (p, r, f1, n) in scores.items()]
-    lines += ["", "![Confusion matrix](confusion.png)", "", "## Readability (Flesch-Kincaid grade)", ""]
+    lines += ["", "![Confusion matrix](confusion.png)", ""]
+    answers = parse_sets(parse)
+    lines += ["## Answering only what it knows", "",
+              "Held-out and tuning sets (tests/answers_dev.yml); `right` on an unanswerable "
+              "question means abstaining or sending it to the pharmacist.", ""]
+    lines += summary_lines(answers)
+    lines += ["", "### Trade-off of the abstention thresholds (abstention/abstention.yml)", ""]
+    lines += curve_lines(answers)
+    lines += ["", "## Readability (Flesch-Kincaid grade)", ""]
     responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
     grades = {name: grade(variants[0]["text"]) for name, variants in responses.items()
               if not is_spanish(variants[0])}  # Spanish: Fernandez-Huerta, in tests/test_responses.py

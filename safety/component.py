@@ -42,7 +42,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -58,6 +58,7 @@ WARNING_SIGNS = ("seek_advice", "when_emergency")
 SUSPECTED = "suspected"  # the reply when only the classifier suspects an emergency
 SPANISH_REPLY = "spanish"  # one Spanish emergency reply, whatever the category
 SAFETY_KEY = "safety"
+OTHER_MEDICINE_KEY = "medicines"  # set by medicines/ before this component
 DEFAULT_PATTERNS = Path(__file__).with_name("patterns.yml")
 PATTERNS_FILE = "patterns.yml"
 SPACY_DIR = "spacy"
@@ -224,7 +225,7 @@ def apply_finding(message: Message, finding: Finding, config: Dict[Text, Any], u
         finding.kind = None
     if finding.kind == URGENT:
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
-    elif finding.kind == PERSONAL and urgency < config["detector_over_personal"]:
+    elif finding.kind == PERSONAL and urgency < config["detector_over_personal"] and not other_medicine(message):
         decision, reason = route(message, PERSONAL_INTENT, finding.category), "personal pattern"
     elif suspected or intent_of(message) == URGENT_INTENT:
         reasons = {entry["reason"] for entry in finding.set_aside}
@@ -250,8 +251,14 @@ def unreadable(text: Text) -> bool:
 
 def route_unreadable(message: Message) -> None:
     set_intent(message, FALLBACK_INTENT)
+    message.set(ENTITIES, [], add_to_output=True)  # no "did you mean" from words it cannot read
     message.set(SAFETY_KEY, {"decision": FALLBACK_INTENT, "reason": "a script the assistant cannot read",
                              "kind": None}, add_to_output=True)
+
+
+def other_medicine(message: Message) -> bool:
+    """medicines/ found a question about another medicine alone: the pharmacist answers it."""
+    return (message.get(OTHER_MEDICINE_KEY) or {}).get("decision") == "other_medicine"
 
 
 def route(message: Message, intent: Text, sub_topic: Text) -> Text:

@@ -1,0 +1,1 @@
+"""Answer only what is known: abstain with an honest reply when an answer may not fit."""

@@ -1,0 +1,1 @@
+"""Medicine names in messages, and questions about another medicine alone."""
