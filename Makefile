@@ -1,6 +1,7 @@
 # Valacyclovir (Valtrex) patient-education assistant: the verbs people use.
 #   make run    install if needed, train if the data changed, start the assistant
 #   make test   everything CI checks
+#   make check  the quick loop while editing: validate, unit tests, safety corpora
 SHELL := /bin/bash
 
 # Rasa 3.6 runs on Python 3.8-3.10 only; .python-version names 3.10 for pyenv.
@@ -25,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install train validate test safety-report screenshots bench eval shell run purge scale-test clean
+.PHONY: install train validate test check lint safety-report screenshots bench eval shell run purge scale-test clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
@@ -56,10 +57,22 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
 
-test: validate train $(CHROMIUM)
+test: lint validate train $(CHROMIUM)
 	$(BIN)/rasa test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m deploy.scale_test
+
+# The edit-test loop, in well under 2 minutes: data validation, then every test
+# except those marked slow in pytest.ini (real servers, the browser); no apt-get.
+check: validate train
+	$(BIN)/python -m pytest tests -m "not slow"
+
+# Lint and format (ruff, settings in pyproject.toml) and types (mypy).
+LINTED := components safety channels privacy
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(LINTED)
 
 # Urgent recall, false-urgent rate and personal recall per category, and every miss.
 safety-report: train
@@ -103,5 +116,6 @@ purge: install
 scale-test: train
 	$(BIN)/python -m deploy.scale_test
 
+# .rasa/ is Rasa's training cache: a stale entry could hand back an old model.
 clean:
-	rm -rf $(VENV) .spacy models results .pytest_cache
+	rm -rf $(VENV) .spacy models results .pytest_cache .rasa .mypy_cache .ruff_cache

@@ -61,6 +61,13 @@ def assistant() -> Assistant:
     return Assistant()
 
 
+def pytest_collection_modifyitems(items):
+    """A test that talks to the shared server is slow (it starts `rasa run`)."""
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One running assistant shared by the tests that only talk to it."""

@@ -28,6 +28,7 @@ def say(server: RasaServer, message: str, sender: str):
     return [reply["text"] for reply in response.json()]
 
 
+@pytest.mark.slow
 def test_a_restart_does_not_interrupt_a_conversation(tmp_path):
     server = start_server(RasaServer(tmp_path / "rasa.log"))
     try:
@@ -46,6 +47,7 @@ def test_a_restart_does_not_interrupt_a_conversation(tmp_path):
     assert users == ["what is valtrex used for"] * 2
 
 
+@pytest.mark.slow
 def test_an_unreachable_database_stops_the_server_with_a_clear_error(tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {
