@@ -8,6 +8,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.10 2>/dev/null || ls -d /root/.pyenv/versions/3.10*/bin/python 2>/dev/null | head -n1)
 VENV := .venv
 BIN := $(VENV)/bin
+# `rasa` without the warnings this project expects (scripts/quiet_rasa.py says which).
+RASA := $(BIN)/python scripts/quiet_rasa.py
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
 # The classifier's code decides what training produces; the rest of components/,
@@ -32,18 +34,22 @@ install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) or set PYTHON=/path/to/python3.10"; exit 1; }
+	@echo "Installing the pinned packages into $(VENV) (the first time takes a few minutes)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	set -o pipefail; $(BIN)/pip install --disable-pip-version-check --progress-bar off \
+		-r requirements-dev.txt -c constraints.txt | { grep --line-buffered -E '^(Collecting|Successfully)' || true; }
 	touch $@
 
 $(SPACY_PIPELINE)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
+	@echo "Building the blank English spaCy pipeline..."
 	$(BIN)/python scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
 
 train: $(MODEL)
 
 # `rasa train` keeps the old file when nothing changed; touch it so make agrees.
 $(MODEL): $(TRAINING_INPUTS) | install
-	$(BIN)/rasa train --fixed-model-name valtrex-assistant
+	@echo "Training the assistant (about 10 seconds)..."
+	$(RASA) train --fixed-model-name valtrex-assistant
 	touch $@
 
 validate: install
@@ -92,16 +98,23 @@ screenshots: train $(CHROMIUM)
 	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py
 
 shell: train
-	$(BIN)/rasa shell --model $(MODEL)
+	$(RASA) shell --model $(MODEL)
 
 # The demo page (web/) on WEB_PORT, the assistant on PORT; Ctrl-C stops both.
+# Once the assistant answers, one line says where to chat and how to stop.
 run: train
-	@echo "Chat in your browser: http://localhost:$(WEB_PORT)"
-	@echo "REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
+	@echo "Starting the assistant (about 10 seconds)..."
 	@trap 'kill 0' EXIT; \
 	$(BIN)/python -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web >/dev/null 2>&1 & \
-	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(ALLOWED_ORIGINS) \
-		--credentials credentials.yml --endpoints endpoints.yml
+	$(RASA) run --model $(MODEL) --port $(PORT) \
+		--cors $(ALLOWED_ORIGINS) --credentials credentials.yml --endpoints endpoints.yml & \
+	rasa=$$!; \
+	until $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/webhooks/rest/', timeout=1)" 2>/dev/null; do \
+		kill -0 $$rasa 2>/dev/null || exit 1; sleep 0.5; \
+	done; \
+	echo; \
+	echo "Ready: chat at http://localhost:$(WEB_PORT), or REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'. Ctrl-C stops it."; \
+	wait $$rasa
 
 # Delete stored conversation events older than DAYS days from the tracker store
 # that ENDPOINTS names (the SQLite file of `make run` by default).
