@@ -69,7 +69,6 @@ def test_an_unreachable_database_stops_the_server_with_a_clear_error(tmp_path):
             }
         )
     )
-    started = time.monotonic()
     result = subprocess.run(
         [
             str(Path(sys.executable).with_name("rasa")),
@@ -94,7 +93,8 @@ def test_an_unreachable_database_stops_the_server_with_a_clear_error(tmp_path):
         "Cannot reach the conversation database postgresql://rasa:***@127.0.0.1:9/rasa within 2 s"
     ) in output
     assert "not-a-secret" not in output and "Traceback" not in output
-    assert time.monotonic() - started < 60
+    # It stops by itself (exit code 1 above) instead of retrying forever; how
+    # fast depends on the machine, so it is bounded by the timeout, not asserted.
 
 
 def conversation(sender: str, days_ago: float) -> DialogueStateTracker:
