@@ -82,3 +82,17 @@ def test_make_run_ends_with_one_line_on_where_to_chat():
     )
     assert "Ctrl-C" in lines[-1]
     assert "DeprecationWarning" not in output and "Traceback" not in output
+
+
+def test_make_clean_removes_rasas_training_cache():
+    """A stale entry in .rasa/ could hand an old component back to `make train`."""
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "clean"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MAKE")},
+    )
+    assert dry_run.returncode == 0, dry_run.stderr
+    assert ".rasa" in dry_run.stdout.split()
