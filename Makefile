@@ -73,12 +73,15 @@ test: lint validate train $(CHROMIUM)
 check: validate train
 	$(BIN)/python -m pytest tests -m "not slow"
 
-# Lint and format (ruff, settings in pyproject.toml) and types (mypy).
+# Lint and format (ruff, settings in pyproject.toml) and types (mypy); all three
+# run, so one run shows every problem.
 LINTED := components safety channels privacy
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(LINTED)
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy $(LINTED) || status=1; \
+	exit $$status
 
 # Urgent recall, false-urgent rate and personal recall per category, and every miss.
 safety-report: train
