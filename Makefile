@@ -1,12 +1,15 @@
 # Valacyclovir (Valtrex) patient-education assistant: the verbs people use.
 #   make run    install if needed, train if the data changed, start the assistant
 #   make test   everything CI checks
+#   make check  the quick loop while editing: validate, unit tests, safety corpora
 SHELL := /bin/bash
 
 # Rasa 3.6 runs on Python 3.8-3.10 only; .python-version names 3.10 for pyenv.
 PYTHON ?= $(shell command -v python3.10 2>/dev/null || ls -d /root/.pyenv/versions/3.10*/bin/python 2>/dev/null | head -n1)
 VENV := .venv
 BIN := $(VENV)/bin
+# `rasa` without the warnings this project expects (scripts/quiet_rasa.py says which).
+RASA := $(BIN)/python scripts/quiet_rasa.py
 SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
 # The classifier's code, the safety layer (its patterns and variety are compiled
@@ -27,24 +30,28 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install train validate test safety-report screenshots bench eval shell run purge insights scale-test clean
+.PHONY: install train validate test check lint safety-report screenshots bench eval shell run purge insights scale-test clean
 
 install: $(VENV)/.installed $(SPACY_PIPELINE)/meta.json
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) or set PYTHON=/path/to/python3.10"; exit 1; }
+	@echo "Installing the pinned packages into $(VENV) (the first time takes a few minutes)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	set -o pipefail; $(BIN)/pip install --disable-pip-version-check --progress-bar off \
+		-r requirements-dev.txt -c constraints.txt | { grep --line-buffered -E '^(Collecting|Successfully)' || true; }
 	touch $@
 
 $(SPACY_PIPELINE)/meta.json: scripts/build_spacy_pipeline.py $(VENV)/.installed
+	@echo "Building the blank English spaCy pipeline..."
 	$(BIN)/python scripts/build_spacy_pipeline.py $(SPACY_PIPELINE)
 
 train: $(MODEL)
 
 # `rasa train` keeps the old file when nothing changed; touch it so make agrees.
 $(MODEL): $(TRAINING_INPUTS) | install
-	$(BIN)/rasa train --fixed-model-name valtrex-assistant
+	@echo "Training the assistant (about 10 seconds)..."
+	$(RASA) train --fixed-model-name valtrex-assistant
 	touch $@
 
 validate: install
@@ -58,10 +65,25 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver
 
-test: validate train $(CHROMIUM)
+test: lint validate train $(CHROMIUM)
 	$(BIN)/rasa test core --stories tests/stories --e2e --fail-on-prediction-errors --out results/stories
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m deploy.scale_test
+
+# The edit-test loop, in well under 2 minutes: data validation, then every test
+# except those marked slow in pytest.ini (real servers, the browser); no apt-get.
+check: validate train
+	$(BIN)/python -m pytest tests -m "not slow"
+
+# Lint and format (ruff, settings in pyproject.toml) and types (mypy); all three
+# run, so one run shows every problem.
+LINTED := components safety channels privacy
+lint: install
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/mypy $(LINTED) || status=1; \
+	exit $$status
 
 # Urgent recall, false-urgent rate and personal recall per category, and every miss.
 safety-report: train
@@ -88,16 +110,23 @@ screenshots: train $(CHROMIUM)
 	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py tests/test_widget_expectations.py tests/test_insights.py
 
 shell: train
-	$(BIN)/rasa shell --model $(MODEL)
+	$(RASA) shell --model $(MODEL)
 
 # The demo page (web/) on WEB_PORT, the assistant on PORT; Ctrl-C stops both.
+# Once the assistant answers, one line says where to chat and how to stop.
 run: train
-	@echo "Chat in your browser: http://localhost:$(WEB_PORT)"
-	@echo "REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'"
+	@echo "Starting the assistant (about 10 seconds)..."
 	@trap 'kill 0' EXIT; \
 	$(BIN)/python -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web >/dev/null 2>&1 & \
-	$(BIN)/rasa run --model $(MODEL) --port $(PORT) --cors $(ALLOWED_ORIGINS) \
-		--credentials credentials.yml --endpoints endpoints.yml
+	$(RASA) run --model $(MODEL) --port $(PORT) \
+		--cors $(ALLOWED_ORIGINS) --credentials credentials.yml --endpoints endpoints.yml & \
+	rasa=$$!; \
+	until $(BIN)/python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(PORT)/webhooks/rest/', timeout=1)" 2>/dev/null; do \
+		kill -0 $$rasa 2>/dev/null || exit 1; sleep 0.5; \
+	done; \
+	echo; \
+	echo "Ready: chat at http://localhost:$(WEB_PORT), or REST: curl -s localhost:$(PORT)/webhooks/rest/webhook -d '{\"sender\": \"me\", \"message\": \"hi\"}'. Ctrl-C stops it."; \
+	wait $$rasa
 
 # Delete stored conversation events older than DAYS days from the tracker store
 # that ENDPOINTS names (the SQLite file of `make run` by default).
@@ -118,5 +147,6 @@ insights: install
 scale-test: train
 	$(BIN)/python -m deploy.scale_test
 
+# .rasa/ is Rasa's training cache: a stale entry could hand back an old model.
 clean:
-	rm -rf $(VENV) .spacy models results .pytest_cache
+	rm -rf $(VENV) .spacy models results .pytest_cache .rasa .mypy_cache .ruff_cache

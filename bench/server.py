@@ -22,10 +22,13 @@ class RasaServer:
     START_TIMEOUT = 240
 
     def __init__(self, log: Path, port: Optional[int] = None, model: Path = MODEL,
-                 allowed_origins: Sequence[str] = ()) -> None:
+                 allowed_origins: Sequence[str] = (), address_rate_limit: bool = True) -> None:
         """`log` names a scratch directory too: the server keeps its conversations
         in a SQLite file next to it (`tracker_db`), not in conversations.db.
-        `allowed_origins`: web pages that may call it (CORS and socket.io)."""
+        `allowed_origins`: web pages that may call it (CORS and socket.io).
+        `address_rate_limit=False` lifts the REST limit per client address, for a
+        load generator whose simulated people all come from 127.0.0.1."""
+        self.address_rate_limit = address_rate_limit
         self.port = port or free_port()
         self.allowed_origins = list(allowed_origins)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -43,7 +46,7 @@ class RasaServer:
         command = [
             str(Path(sys.executable).with_name("rasa")), "run", "--model", str(self.model),
             "--port", str(self.port), "--interface", "127.0.0.1",
-            "--credentials", "credentials.yml", "--endpoints", str(self._endpoints()),
+            "--credentials", str(self._credentials()), "--endpoints", str(self._endpoints()),
         ]
         if self.allowed_origins:
             command += ["--cors", *self.allowed_origins]
@@ -75,6 +78,15 @@ class RasaServer:
         endpoints["tracker_store"]["db"] = str(self.tracker_db)
         path = self.log.with_suffix(".endpoints.yml")
         path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        return path
+
+    def _credentials(self) -> Path:
+        if self.address_rate_limit:
+            return ROOT / "credentials.yml"
+        credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
+        credentials["channels.rest.RestChannel"].pop("address_rate_limit", None)
+        path = self.log.with_suffix(".credentials.yml")
+        path.write_text(yaml.safe_dump(credentials), encoding="utf-8")
         return path
 
     def stop(self) -> None:

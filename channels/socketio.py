@@ -14,17 +14,29 @@
   environment variable (space-separated; `make run` sets it to the demo page).
   Rasa's channel checks no origin at all, and a WebSocket is not covered by
   CORS, so without this any web site could embed the assistant.
+* Each connection may send `rate_limit` messages per period (credentials.yml);
+  beyond it a message is dropped, and a client that asked for an
+  acknowledgement gets "too many messages" in it. Packets and polling bodies
+  are capped at MAX_BODY_BYTES, client metadata at MAX_METADATA_BYTES (larger
+  metadata is dropped, the message still answered).
+
+A client that emits `user_uttered` with an acknowledgement callback gets it once
+every reply to that message has been emitted: tests wait for that, not a time.
 """
+
 import json
 import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, FrozenSet, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from channels import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_METADATA_BYTES, MAX_SENDER_CHARS
+from channels.limits import TokenBuckets, cap_request_body
+
+TOO_MANY = "too many messages: wait a few seconds"
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +65,16 @@ class SocketIOOutputWithMetadata(SocketIOOutput):
 class SocketIOChannel(SocketIOInput):
     """socket.io input channel whose replies keep their metadata."""
 
+    per_connection: Optional[TokenBuckets] = None
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        limit = (credentials or {}).get("rate_limit")
+        if limit and isinstance(channel, SocketIOChannel):
+            channel.per_connection = TokenBuckets(limit["messages"], limit["per_seconds"])
+        return channel
+
     @property
     def allowed_origins(self) -> FrozenSet[Text]:
         return frozenset(os.environ.get("ALLOWED_ORIGINS", "").split())
@@ -64,6 +86,10 @@ class SocketIOChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
+        assert self.sio is not None  # the parent's blueprint made it
+        self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES  # each packet, polling and WebSocket
+        path = "/" + (self.socketio_path or "socket.io").strip("/")
+        cap_request_body(webhook, lambda route: route.path.strip("/") == path.strip("/"), MAX_BODY_BYTES)
         if not self.allowed_origins:
             logger.warning("ALLOWED_ORIGINS is not set: no web page can connect over socket.io.")
         check_credentials = self.sio.handlers[self.namespace or "/"]["connect"]
@@ -79,13 +105,16 @@ class SocketIOChannel(SocketIOInput):
 
         # Replaces the parent's handler for the same event.
         @self.sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any) -> Optional[Text]:
+            if self.per_connection is not None and not self.per_connection.allow(sid):
+                logger.warning("Dropped a socket.io message: its connection sends too many.")
+                return TOO_MANY
             data = data if isinstance(data, dict) else {}
             if self.session_persistence:
                 sender_id = data.get("session_id")
                 if not isinstance(sender_id, str) or not 0 < len(sender_id) <= MAX_SENDER_CHARS:
                     logger.warning("Ignored a socket.io message without a usable session_id.")
-                    return
+                    return None
             else:
                 sender_id = sid
             text = data.get("message")
@@ -99,15 +128,25 @@ class SocketIOChannel(SocketIOInput):
                     metadata=_metadata(data.get(self.metadata_key)),
                 )
             )
+            return None
 
         return webhook
 
 
 def _metadata(value: Any) -> Dict[Text, Any]:
-    """Client metadata as a dict, whatever the client sent."""
+    """Client metadata as a dict, whatever the client sent; {} if it is larger
+    than MAX_METADATA_BYTES."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
+        if len(value) > MAX_METADATA_BYTES:
+            value = None
+        else:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return {}
+    if not isinstance(value, dict):
+        return {}
+    if len(json.dumps(value).encode()) > MAX_METADATA_BYTES:
+        logger.warning(f"Dropped socket.io metadata over {MAX_METADATA_BYTES // 1024} KB.")
+        return {}
+    return value

@@ -46,11 +46,20 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 RESPONSE_KEYS_FILE = "response_keys.json"
 SUB_TOPIC_PAYLOAD = re.compile(r"/(?P<key>[a-z_]+/[a-z_]+)")
 
-# Rasa's RegexMessageHandler warns on every sub-topic button ("intent not in the
-# domain"), then leaves the message alone; this component answers it.
-warnings.filterwarnings(
-    "ignore", message=r"Failed to parse arguments in line '/[a-z_]+/[a-z_]+'", category=UserWarning
-)
+
+def quiet_sub_topic_buttons(response_keys: Set[Text]) -> None:
+    """Rasa's RegexMessageHandler warns on every sub-topic button ("intent not in
+    the domain"), then leaves the message alone; this component answers it. So,
+    once a router is in use (not on import), that warning is silenced for its
+    own sub-topics' payloads only, as raised by Rasa (its raise_warning helper)."""
+    if response_keys:
+        keys = "|".join(re.escape(key) for key in sorted(response_keys))
+        warnings.filterwarnings(
+            "ignore",
+            message=rf"Failed to parse arguments in line '/({keys})'",
+            category=UserWarning,
+            module=r"rasa\.shared\.utils\.io",
+        )
 
 
 def select_response(message: Message, response_key: Text, confidence: float) -> None:
@@ -125,6 +134,7 @@ class RetrievalRouter(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.response_keys = response_keys or set()
+        quiet_sub_topic_buttons(self.response_keys)
 
     @classmethod
     def create(

@@ -114,6 +114,7 @@ class SafetyNet(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
         """The patterns and this package's code shape what training stores."""
+        config = {**cls.get_default_config(), **config}  # Rasa may pass only what config.yml sets
         digest = hashlib.sha256(Path(config["patterns"]).read_bytes())
         digest.update(Path(config["variety"]).read_bytes())
         for module in sorted(Path(__file__).parent.glob("*.py")):

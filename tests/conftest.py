@@ -1,4 +1,5 @@
 """Shared fixtures: the project's data files and the trained assistant."""
+
 import asyncio
 import re
 from pathlib import Path
@@ -9,7 +10,6 @@ import yaml
 
 from bench.quality import HELD_OUT, read_nlu
 from bench.server import MODEL, ROOT, RasaServer, ServerError
-
 
 # The one web page the shared test server accepts browsers from.
 ALLOWED_ORIGIN = "https://pharmacy.example"
@@ -62,11 +62,19 @@ def assistant() -> Assistant:
     return Assistant()
 
 
+def pytest_collection_modifyitems(items):
+    """A test that talks to the shared server is slow (it starts `rasa run`)."""
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """One running assistant shared by the tests that only talk to it."""
-    rasa = start_server(RasaServer(tmp_path_factory.mktemp("server") / "rasa.log",
-                                   allowed_origins=[ALLOWED_ORIGIN]))
+    rasa = start_server(
+        RasaServer(tmp_path_factory.mktemp("server") / "rasa.log", allowed_origins=[ALLOWED_ORIGIN])
+    )
     yield rasa
     rasa.stop()
 

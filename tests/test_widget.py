@@ -27,6 +27,8 @@ from conftest import ROOT, start_server
 
 WEB = ROOT / "web"
 SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(prefix="widget-"))
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -284,7 +286,8 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
 
     assert dialogs == [] and page_errors == []
     # WebSocket transport: one connection per page load, plus the one after the restart.
-    assert len(sockets) >= 3 and all(url.startswith(f"ws://127.0.0.1:{rasa.port}/socket.io/") for url in sockets)
+    assert len(sockets) >= 3
+    assert all(url.startswith(f"ws://127.0.0.1:{rasa.port}/socket.io/") for url in sockets)
     context.close()
     print(f"\nwidget conversation against the real assistant: {time.monotonic() - started:.1f} s "
           f"(including a server restart)")
@@ -299,7 +302,8 @@ def test_phone_layout_over_long_polling(chromium, web_origin, rasa):
                             f" constructor(url, protocols) {{ super('{closed}', protocols); }} }}")
     page = context.new_page()
     polls = []
-    page.on("request", lambda request: polls.append(request.url) if "transport=polling" in request.url else None)
+    page.on("request",
+            lambda request: polls.append(request.url) if "transport=polling" in request.url else None)
     w = Widget(page)
     page.goto(f"{web_origin}/index.html?server={rasa.url}")
     w.launcher.tap()
@@ -330,7 +334,8 @@ SCRIPTED_REPLIES = {
         {"text": "See https://dailymed.nlm.nih.gov/dailymed/. Not javascript:alert(1) or "
                  "data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"},
         {"text": "Call 911 now! (this text sounds urgent, but its metadata says nothing)"},
-        {"text": "Plain words, marked urgent by metadata.", "metadata": {"urgent": True, "category": "overdose"}},
+        {"text": "Plain words, marked urgent by metadata.",
+         "metadata": {"urgent": True, "category": "overdose"}},
         {"text": "Urgent as a string is not urgent.", "metadata": {"urgent": "true"}},
         {"text": "Pick one:", "quick_replies": [
             {"content_type": "text", "title": "<i>Side effects</i>", "payload": "/ask_side_effects/common"},
@@ -411,8 +416,8 @@ def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
     expect(links).to_have_attribute("href", "https://dailymed.nlm.nih.gov/dailymed/")
     expect(links).to_have_attribute("target", "_blank")
     expect(links).to_have_attribute("rel", "noopener noreferrer")
-    expect(first.locator(".vc-text")).to_contain_text("javascript:alert(1) or data:text/html,hi or <b>bold</b> "
-                                                      "<img src=x onerror=alert(2)>")
+    expect(first.locator(".vc-text")).to_contain_text(
+        "javascript:alert(1) or data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>")
     assert first.locator("b, img").count() == 0 and page.locator("img").count() == 0
 
     # Urgent styling comes from metadata.urgent === true only.
