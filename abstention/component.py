@@ -23,6 +23,7 @@ Entities need a span: `unknown_topic` covers the words that named the topic,
 the suggestions cover the whole message (they are about all of it).
 `parse_data["abstention"]` records the decision and the figures behind it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,9 +84,13 @@ def fits(figures: Dict[Text, Any], thresholds: Dict[Text, float]) -> bool:
     between answers of the intent while the closest example is clearly this one's
     ("what side effects does valtrex usually have": common, less common, serious)."""
     sure_of_answer = figures["answer_confidence"] >= thresholds["answer"] or (
-        figures["nearest_agrees"] and figures["similarity"] >= thresholds["agreement"])
-    return (figures["intent_confidence"] >= thresholds["intent"]
-            and figures["similarity"] >= thresholds["similarity"] and sure_of_answer)
+        figures["nearest_agrees"] and figures["similarity"] >= thresholds["agreement"]
+    )
+    return (
+        figures["intent_confidence"] >= thresholds["intent"]
+        and figures["similarity"] >= thresholds["similarity"]
+        and sure_of_answer
+    )
 
 
 def names_valacyclovir(message: Message) -> bool:
@@ -101,9 +106,7 @@ def selected(message: Message, intent: Text) -> Tuple[Optional[Text], float]:
     return response.get(INTENT_RESPONSE_KEY), float(response.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class Abstainer(GraphComponent):
     """Replaces an answer that may not fit with an honest "I don't know"."""
 
@@ -120,36 +123,56 @@ class Abstainer(GraphComponent):
         """Retrain when the settings change (`answer_intents` decides what is kept)."""
         return hashlib.sha256(Path(config.get("settings", SETTINGS_FILE)).read_bytes()).hexdigest()
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, examples: Optional[List[List[Text]]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        examples: Optional[List[List[Text]]] = None,
+    ) -> None:
         self._settings = yaml.safe_load(Path(config["settings"]).read_text(encoding="utf-8"))
         self._answer_intents = set(self._settings["answer_intents"])
         self._thresholds = self._settings["thresholds"]
-        self._topics = [(topic, [re.compile(p) for p in topic["patterns"]])
-                        for topic in self._settings["not_in_label"]]
+        self._topics = [
+            (topic, [re.compile(p) for p in topic["patterns"]]) for topic in self._settings["not_in_label"]
+        ]
         self._suggestions = self._settings["suggestions"]
         self._model_storage = model_storage
         self._resource = resource
         self._index = ExampleIndex([tuple(e) for e in examples]) if examples else None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> Abstainer:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Abstainer:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> Abstainer:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Abstainer:
         with model_storage.read_from(resource) as directory:
             examples = json.loads((directory / EXAMPLES_FILE).read_text(encoding="utf-8"))
         return cls(config, model_storage, resource, examples)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keep each answer's training examples (as lemmas); the index is rebuilt on load."""
-        examples = [[example.get(INTENT_RESPONSE_KEY), lemmas(example)]
-                    for example in training_data.intent_examples
-                    if example.get(INTENT_RESPONSE_KEY) and example.get(TEXT)
-                    and example.get(INTENT) in self._answer_intents]
+        examples = [
+            [example.get(INTENT_RESPONSE_KEY), lemmas(example)]
+            for example in training_data.intent_examples
+            if example.get(INTENT_RESPONSE_KEY)
+            and example.get(TEXT)
+            and example.get(INTENT) in self._answer_intents
+        ]
         with self._model_storage.write_to(self._resource) as directory:
             (directory / EXAMPLES_FILE).write_text(json.dumps(examples), encoding="utf-8")
         self._index = ExampleIndex([tuple(e) for e in examples])
@@ -183,15 +206,21 @@ class Abstainer(GraphComponent):
             return self._unknown_topic(message, answer, *topic)
         similarities = self._index.similarities(lemmas(message))
         nearest = max(similarities, key=similarities.get, default=None)
-        figures = {"answer": answer, "intent_confidence": round(intent_confidence, 3),
-                   "answer_confidence": round(answer_confidence, 3),
-                   "similarity": round(similarities.get(answer, 0.0), 3),
-                   "nearest_agrees": nearest == answer}
+        figures = {
+            "answer": answer,
+            "intent_confidence": round(intent_confidence, 3),
+            "answer_confidence": round(answer_confidence, 3),
+            "similarity": round(similarities.get(answer, 0.0), 3),
+            "nearest_agrees": nearest == answer,
+        }
         if fits(figures, self._thresholds) or answer is None:
             return {"decision": "answer", **figures}
         sure_of_intent = intent_confidence >= self._thresholds["intent"]
-        return {"decision": "abstain", **figures,
-                "suggestions": self._suggest(message, similarities, intent if sure_of_intent else None)}
+        return {
+            "decision": "abstain",
+            **figures,
+            "suggestions": self._suggest(message, similarities, intent if sure_of_intent else None),
+        }
 
     def _check_fallback(self, message: Message) -> Dict[Text, Any]:
         topic = self._not_in_label(message)
@@ -201,8 +230,11 @@ class Abstainer(GraphComponent):
         best = max(similarities.values(), default=0.0)
         if best < self._thresholds["suggest"]:
             return {"decision": "fallback", "similarity": round(best, 3)}
-        return {"decision": "abstain", "similarity": round(best, 3),
-                "suggestions": self._suggest(message, similarities)}
+        return {
+            "decision": "abstain",
+            "similarity": round(best, 3),
+            "suggestions": self._suggest(message, similarities),
+        }
 
     def _not_in_label(self, message: Message) -> Optional[Tuple[Dict[Text, Any], re.Match]]:
         """The first fact-sheet 4b topic the message names, and where."""
@@ -214,12 +246,17 @@ class Abstainer(GraphComponent):
                     return topic, match
         return None
 
-    def _unknown_topic(self, message: Message, answer: Optional[Text],
-                       topic: Dict[Text, Any], match: re.Match) -> Dict[Text, Any]:
+    def _unknown_topic(
+        self, message: Message, answer: Optional[Text], topic: Dict[Text, Any], match: re.Match
+    ) -> Dict[Text, Any]:
         route = topic.get("route")
         record = {"topic": topic["topic"], "answer": answer}
-        if route and route.startswith("personal_advice/") and answer and any(
-                answer.startswith(kept) for kept in self._settings["interaction_keeps"]):
+        if (
+            route
+            and route.startswith("personal_advice/")
+            and answer
+            and any(answer.startswith(kept) for kept in self._settings["interaction_keeps"])
+        ):
             return {"decision": "answer", **record}
         if route:
             set_intent(message, route.split("/", 1)[0])
@@ -229,8 +266,9 @@ class Abstainer(GraphComponent):
         self._add_entities(message, [(TOPIC_ENTITY, topic["topic"], match.start(), match.end())])
         return {"decision": "not_in_label", **record}
 
-    def _suggest(self, message: Message, similarities: Dict[Text, float],
-                 intent: Optional[Text] = None) -> List[Text]:
+    def _suggest(
+        self, message: Message, similarities: Dict[Text, float], intent: Optional[Text] = None
+    ) -> List[Text]:
         """Abstain: two answers close to the question become "Did you mean...?" buttons."""
         allowed = [a for a in self._suggestions if intent is None or a.startswith(f"{intent}/")]
         closest = ExampleIndex.closest(similarities, allowed, len(SUGGESTION_ENTITIES))
@@ -242,14 +280,20 @@ class Abstainer(GraphComponent):
         end = len(message.get(TEXT) or "")
         entities = []
         for (key_entity, title_entity), answer in zip(SUGGESTION_ENTITIES, closest):
-            entities += [(key_entity, answer, 0, end),
-                         (title_entity, self._suggestions[answer], 0, end)]
+            entities += [(key_entity, answer, 0, end), (title_entity, self._suggestions[answer], 0, end)]
         self._add_entities(message, entities)
         return closest
 
     @staticmethod
     def _add_entities(message: Message, entities: List[Tuple[Text, Text, int, int]]) -> None:
-        added = [{ENTITY_ATTRIBUTE_TYPE: kind, ENTITY_ATTRIBUTE_VALUE: value,
-                  ENTITY_ATTRIBUTE_START: start, ENTITY_ATTRIBUTE_END: end,
-                  EXTRACTOR: Abstainer.__name__} for kind, value, start, end in entities]
+        added = [
+            {
+                ENTITY_ATTRIBUTE_TYPE: kind,
+                ENTITY_ATTRIBUTE_VALUE: value,
+                ENTITY_ATTRIBUTE_START: start,
+                ENTITY_ATTRIBUTE_END: end,
+                EXTRACTOR: Abstainer.__name__,
+            }
+            for kind, value, start, end in entities
+        ]
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), *added], add_to_output=True)

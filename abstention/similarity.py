@@ -6,6 +6,7 @@ that shares no telling word with any example of the chosen answer ("can valtrex
 cause hair loss?" against the common-side-effects examples) is not the kind of
 question that answer answers, however sure the classifier is of the topic.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 # answers apart): they tell answers apart no better than "the". (Not sklearn's English list: it drops
 # "back", "side", "serious" and "call", which matter here.) Question words stay:
 # "how long" and "when" say what kind of answer is wanted.
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 a an the and or but if so as than then just also really very any some there here like
 i me my mine you your yours we us our he him his she her hers they them their it its
 this that these those one someone something anyone anything people person
@@ -31,7 +33,8 @@ get got take taking took use using know tell say please ok okay
 cause causes caused causing make makes made give gives affect affects lead leads
 valtrex valacyclovir valaciclovir valtrax valtex valacyclovier valacyclovr
 pill pills tablet tablets medicine medication meds drug antiviral
-""".split())
+""".split()
+)
 
 SUFFIXES = ("ations", "ation", "ness", "ions", "ion", "ing", "ies", "ed", "es", "s")
 
@@ -40,16 +43,18 @@ def word_family(word: Text) -> Text:
     """A crude stem, so "depressed", "depression" and "tiredness"/"tired" meet (the
     lookup lemmatizer leaves them apart); stems stay at least 4 letters long."""
     for suffix in SUFFIXES:
-        if (word.endswith(suffix) and len(word) - len(suffix) >= 4
-                and not (suffix == "s" and word.endswith(("ss", "us", "is")))):
+        if (
+            word.endswith(suffix)
+            and len(word) - len(suffix) >= 4
+            and not (suffix == "s" and word.endswith(("ss", "us", "is")))
+        ):
             return word[: -len(suffix)]
     return word
 
 
 def content_words(text: Text) -> List[Text]:
     """The words that tell answers apart, as word families."""
-    return [word_family(word) for word in re.findall(r"[a-z][a-z']+", text)
-            if word not in STOP_WORDS]
+    return [word_family(word) for word in re.findall(r"[a-z][a-z']+", text) if word not in STOP_WORDS]
 
 
 class ExampleIndex:
@@ -89,7 +94,7 @@ class ExampleIndex:
         columns = np.fromiter((self._vocabulary[term] for term in known), dtype=np.int64)
         values = (1 + np.log(np.fromiter(known.values(), dtype=float))) * self._idf[columns]
         unknown_weights = (1 + np.log(np.array(unknown, dtype=float))) * self._idf.max()
-        norm = np.sqrt(np.sum(values ** 2) + np.sum(unknown_weights ** 2))
+        norm = np.sqrt(np.sum(values**2) + np.sum(unknown_weights**2))
         return columns, values / norm
 
     def similarities(self, text: Text) -> Dict[Text, float]:
@@ -105,6 +110,7 @@ class ExampleIndex:
     @staticmethod
     def closest(similarities: Dict[Text, float], allowed: Sequence[Text], count: int) -> List[Text]:
         """The `count` most similar answers among `allowed`, best first."""
-        ranked = sorted((label for label in similarities if label in allowed),
-                        key=lambda label: -similarities[label])
+        ranked = sorted(
+            (label for label in similarities if label in allowed), key=lambda label: -similarities[label]
+        )
         return ranked[:count]

@@ -15,6 +15,7 @@ gets in a new conversation:
 
     python -m bench.answers [MODEL]
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,11 @@ ONLY_VALACYCLOVIR = "only have checked information about valacyclovir"
 
 
 def read_blind() -> List[Tuple[str, str]]:
-    return [tuple(line.split("\t", 1)) for line in  # type: ignore[misc]
-            BLIND_ANSWERS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        tuple(line.split("\t", 1))
+        for line in BLIND_ANSWERS.read_text(encoding="utf-8").splitlines()  # type: ignore[misc]
+        if line.strip()
+    ]
 
 
 def abstains(reply: Reply) -> bool:
@@ -48,7 +52,7 @@ def abstains(reply: Reply) -> bool:
 
 
 def judge(label: str, reply: Reply) -> str:
-    """"right", "abstained" or "wrong"."""
+    """ "right", "abstained" or "wrong"."""
     if label == OTHER_MEDICINE and ONLY_VALACYCLOVIR in reply.text.replace("\u2019", "'"):
         return "right"
     if label == ABSTAIN and abstains(reply):
@@ -83,19 +87,32 @@ def summarise(rows: List[Tuple[str, str, str, str]]) -> Dict:
 
 
 def report(figures: Dict, before: Optional[Dict] = None) -> str:
-    keys = [("right", "answered and right"), ("abstained", "abstained where an answer was due"),
-            ("wrong", "answered wrong"), ("right_among_answerable", "right among answerable questions")]
-    lines = [f"Blind answer set ({figures['questions']} questions, never tuned on)", "",
-             "| figure | before | now |", "|---|---|---|"]
+    keys = [
+        ("right", "answered and right"),
+        ("abstained", "abstained where an answer was due"),
+        ("wrong", "answered wrong"),
+        ("right_among_answerable", "right among answerable questions"),
+    ]
+    lines = [
+        f"Blind answer set ({figures['questions']} questions, never tuned on)",
+        "",
+        "| figure | before | now |",
+        "|---|---|---|",
+    ]
     for key, name in keys:
         was = f"{before[key]:.1%}" if before else "-"
         lines.append(f"| {name} | {was} | {figures[key]:.1%} |")
     was = before["other_medicine_given_valacyclovir_facts"] if before else "-"
-    lines.append(f"| other-medicine questions given valacyclovir facts | {was} | "
-                 f"{figures['other_medicine_given_valacyclovir_facts']} |")
+    lines.append(
+        f"| other-medicine questions given valacyclovir facts | {was} | "
+        f"{figures['other_medicine_given_valacyclovir_facts']} |"
+    )
     lines += ["", "Answered wrong:"]
-    lines += [f"- [{label}] -> {got or 'nothing'}: {question}"
-              for label, question, got, verdict in figures["rows"] if verdict == "wrong"]
+    lines += [
+        f"- [{label}] -> {got or 'nothing'}: {question}"
+        for label, question, got, verdict in figures["rows"]
+        if verdict == "wrong"
+    ]
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ of every response.
 
     python -m bench.eval [MODEL] [--out results]
 """
+
 import argparse
 import asyncio
 import logging
@@ -16,21 +17,23 @@ from typing import List
 
 import yaml
 
-from bench.tradeoff import curve_lines, parse_sets, summary_lines
 from bench.quality import HELD_OUT, macro_f1, per_intent_scores, read_nlu
 from bench.server import MODEL, ROOT
+from bench.tradeoff import curve_lines, parse_sets, summary_lines
 from content.readability import MAX_GRADE, MAX_MEAN_GRADE, grade, is_spanish
 from safety.evaluation import evaluate
 
 
 def confusion_png(gold: List[str], predicted: List[str], path: Path) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     labels = sorted(set(gold) | set(predicted))
-    counts = [[sum(g == row and p == col for g, p in zip(gold, predicted)) for col in labels]
-              for row in labels]
+    counts = [
+        [sum(g == row and p == col for g, p in zip(gold, predicted)) for col in labels] for row in labels
+    ]
     fig, ax = plt.subplots(figsize=(8, 7))
     ax.imshow(counts, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right")
@@ -69,28 +72,44 @@ def main() -> None:
     confusion_png(gold, predicted, args.out / "confusion.png")
     not_urgent = evaluate(parse)["not_urgent.txt"]
 
-    lines = ["# Quality of the trained assistant", "",
-             f"Held-out set: {len(rows)} messages. Intent macro-F1 {macro_f1(scores):.3f}; "
-             f"out-of-scope recall {scores['out_of_scope'][1]:.2f}; urgent recall "
-             f"{scores['urgent_help'][1]:.2f}; false-urgent rate on the near misses "
-             f"{1 - not_urgent.rate:.1%}.", "",
-             "| intent | precision | recall | F1 | n |", "|---|---|---|---|---|"]
-    lines += [f"| {intent} | {p:.2f} | {r:.2f} | {f1:.2f} | {n} |" for intent, (p, r, f1, n) in scores.items()]
+    lines = [
+        "# Quality of the trained assistant",
+        "",
+        f"Held-out set: {len(rows)} messages. Intent macro-F1 {macro_f1(scores):.3f}; "
+        f"out-of-scope recall {scores['out_of_scope'][1]:.2f}; urgent recall "
+        f"{scores['urgent_help'][1]:.2f}; false-urgent rate on the near misses "
+        f"{1 - not_urgent.rate:.1%}.",
+        "",
+        "| intent | precision | recall | F1 | n |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {intent} | {p:.2f} | {r:.2f} | {f1:.2f} | {n} |" for intent, (p, r, f1, n) in scores.items()
+    ]
     lines += ["", "![Confusion matrix](confusion.png)", ""]
     answers = parse_sets(parse)
-    lines += ["## Answering only what it knows", "",
-              "Held-out and tuning sets (tests/answers_dev.yml); `right` on an unanswerable "
-              "question means abstaining or sending it to the pharmacist.", ""]
+    lines += [
+        "## Answering only what it knows",
+        "",
+        "Held-out and tuning sets (tests/answers_dev.yml); `right` on an unanswerable "
+        "question means abstaining or sending it to the pharmacist.",
+        "",
+    ]
     lines += summary_lines(answers)
     lines += ["", "### Trade-off of the abstention thresholds (abstention/abstention.yml)", ""]
     lines += curve_lines(answers)
     lines += ["", "## Readability (Flesch-Kincaid grade)", ""]
     responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
-    grades = {name: grade(variants[0]["text"]) for name, variants in responses.items()
-              if not is_spanish(variants[0])}  # Spanish: Fernandez-Huerta, in tests/test_responses.py
-    readability = (f"Reading grade of {len(grades)} responses: mean {sum(grades.values()) / len(grades):.2f} "
-                   f"(target {MAX_MEAN_GRADE:.1f} or lower), max {max(grades.values()):.1f} "
-                   f"(target {MAX_GRADE:.1f} or lower).")
+    grades = {
+        name: grade(variants[0]["text"])
+        for name, variants in responses.items()
+        if not is_spanish(variants[0])
+    }  # Spanish: Fernandez-Huerta, in tests/test_responses.py
+    readability = (
+        f"Reading grade of {len(grades)} responses: mean {sum(grades.values()) / len(grades):.2f} "
+        f"(target {MAX_MEAN_GRADE:.1f} or lower), max {max(grades.values()):.1f} "
+        f"(target {MAX_GRADE:.1f} or lower)."
+    )
     lines += [readability, "", "| response | grade |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in sorted(grades.items(), key=lambda kv: -kv[1])]
     report = "\n".join(lines) + "\n"

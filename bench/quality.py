@@ -1,4 +1,5 @@
 """Intent quality on the held-out set, shared by the tests and the benchmark."""
+
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 

@@ -6,6 +6,7 @@ as caught only when the reply itself is styled urgent and says the right lines.
     with Conversations(model) as talk:
         replies = talk.first_turn("my son swallowed my pills")
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,8 +64,9 @@ class Conversations:
         self._loop.run_until_complete(self._agent.handle_text(text, sender_id=sender))
         tracker = self._loop.run_until_complete(self._agent.tracker_store.retrieve(sender))
         return [
-            Reply(event.metadata.get("utter_action", ""), event.text or "",
-                  event.metadata.get("metadata") or {})
+            Reply(
+                event.metadata.get("utter_action", ""), event.text or "", event.metadata.get("metadata") or {}
+            )
             for event in tracker.events
             if isinstance(event, BotUttered)
         ]

@@ -1,4 +1,5 @@
 """`rasa run` as `make run` starts it, on a loopback port: for tests and benchmarks."""
+
 import os
 import socket
 import subprocess
@@ -21,8 +22,14 @@ class ServerError(RuntimeError):
 class RasaServer:
     START_TIMEOUT = 240
 
-    def __init__(self, log: Path, port: Optional[int] = None, model: Path = MODEL,
-                 allowed_origins: Sequence[str] = (), address_rate_limit: bool = True) -> None:
+    def __init__(
+        self,
+        log: Path,
+        port: Optional[int] = None,
+        model: Path = MODEL,
+        allowed_origins: Sequence[str] = (),
+        address_rate_limit: bool = True,
+    ) -> None:
         """`log` names a scratch directory too: the server keeps its conversations
         in a SQLite file next to it (`tracker_db`), not in conversations.db.
         `allowed_origins`: web pages that may call it (CORS and socket.io).
@@ -44,18 +51,30 @@ class RasaServer:
     def start(self) -> "RasaServer":
         """Start and wait until the REST channel answers; records `ready_seconds`."""
         command = [
-            str(Path(sys.executable).with_name("rasa")), "run", "--model", str(self.model),
-            "--port", str(self.port), "--interface", "127.0.0.1",
-            "--credentials", str(self._credentials()), "--endpoints", str(self._endpoints()),
+            str(Path(sys.executable).with_name("rasa")),
+            "run",
+            "--model",
+            str(self.model),
+            "--port",
+            str(self.port),
+            "--interface",
+            "127.0.0.1",
+            "--credentials",
+            str(self._credentials()),
+            "--endpoints",
+            str(self._endpoints()),
         ]
         if self.allowed_origins:
             command += ["--cors", *self.allowed_origins]
-        env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
-                   ALLOWED_ORIGINS=" ".join(self.allowed_origins))
+        env = dict(
+            os.environ,
+            RASA_TELEMETRY_ENABLED="false",
+            PYTHONPATH=str(ROOT),
+            ALLOWED_ORIGINS=" ".join(self.allowed_origins),
+        )
         started = time.monotonic()
         with open(self.log, "a") as out:
-            self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
-                                             stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         while time.monotonic() - started < self.START_TIMEOUT:
             if self._process.poll() is not None:
                 raise ServerError(f"server exited early:\n{self._log_tail()}")

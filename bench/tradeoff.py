@@ -11,6 +11,7 @@ answer it). Outcomes: `right` (the expected reply, or abstaining when that is
 expected), `abstained` (an honest "I don't know" on something answerable) and
 `wrong` (any other reply, above all a valacyclovir answer that does not fit).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,23 +68,34 @@ class Row:
         return self.figures["answer"] if fits(self.figures, thresholds) else ABSTAIN
 
 
-def parse_sets(parse: Callable[[str], Dict[str, Any]],
-               sets: Sequence[Path] = (HELD_OUT, DEV_SET)) -> List[Row]:
+def parse_sets(
+    parse: Callable[[str], Dict[str, Any]], sets: Sequence[Path] = (HELD_OUT, DEV_SET)
+) -> List[Row]:
     rows = []
     for path in sets:
         for label, text in read_nlu(path):
             parsed = parse(text)
             record = parsed.get("abstention") or {}
-            decided_here = (record.get("decision") in ("answer", "abstain") and "answer_confidence" in record
-                            and not (parsed.get("safety") or {}).get("decision"))
+            decided_here = (
+                record.get("decision") in ("answer", "abstain")
+                and "answer_confidence" in record
+                and not (parsed.get("safety") or {}).get("decision")
+            )
             rows.append(Row(path.name, label, text, reply_kind(parsed), record if decided_here else None))
     return rows
 
 
 def counts(rows: Iterable[Row], thresholds: Optional[Dict[str, float]] = None) -> Dict[str, int]:
     """right / abstained / wrong, split by whether the message was answerable."""
-    result = {"answerable": 0, "answered_right": 0, "abstained": 0, "answered_wrong": 0,
-              "unanswerable": 0, "abstained_right": 0, "unanswerable_answered": 0}
+    result = {
+        "answerable": 0,
+        "answered_right": 0,
+        "abstained": 0,
+        "answered_wrong": 0,
+        "unanswerable": 0,
+        "abstained_right": 0,
+        "unanswerable_answered": 0,
+    }
     for row in rows:
         kind = row.kind_at(thresholds) if thresholds is not None else row.kind
         verdict = outcome(row.label, kind)
@@ -92,8 +104,9 @@ def counts(rows: Iterable[Row], thresholds: Optional[Dict[str, float]] = None) -
             result["abstained_right" if verdict == "right" else "unanswerable_answered"] += 1
         else:
             result["answerable"] += 1
-            result[{"right": "answered_right", "abstained": "abstained",
-                    "wrong": "answered_wrong"}[verdict]] += 1
+            result[
+                {"right": "answered_right", "abstained": "abstained", "wrong": "answered_wrong"}[verdict]
+            ] += 1
     return result
 
 
@@ -104,31 +117,41 @@ def configured_thresholds() -> Dict[str, float]:
 def curve_lines(rows: List[Row]) -> List[str]:
     """Markdown: the outcome on all rows for each pair of thresholds."""
     current = configured_thresholds()
-    lines = [f"Intent threshold {current['intent']} and agreement {current['agreement']} throughout; "
-             "**bold** is the configured pair.", "",
-             "| answer ≥ | similarity ≥ | answered right | abstained (answerable) | answered wrong "
-             "| abstained right (unanswerable) | answered (unanswerable) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Intent threshold {current['intent']} and agreement {current['agreement']} throughout; "
+        "**bold** is the configured pair.",
+        "",
+        "| answer ≥ | similarity ≥ | answered right | abstained (answerable) | answered wrong "
+        "| abstained right (unanswerable) | answered (unanswerable) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for answer in ANSWER_GRID:
         for similarity in SIMILARITY_GRID:
             thresholds = dict(current, answer=answer, similarity=similarity)
             c = counts(rows, thresholds)
             mark = "**" if (answer, similarity) == (current["answer"], current["similarity"]) else ""
-            lines.append(f"| {mark}{answer}{mark} | {mark}{similarity}{mark} | {c['answered_right']} "
-                         f"| {c['abstained']} | {c['answered_wrong']} | {c['abstained_right']} "
-                         f"| {c['unanswerable_answered']} |")
+            lines.append(
+                f"| {mark}{answer}{mark} | {mark}{similarity}{mark} | {c['answered_right']} "
+                f"| {c['abstained']} | {c['answered_wrong']} | {c['abstained_right']} "
+                f"| {c['unanswerable_answered']} |"
+            )
     return lines
 
 
 def summary_lines(rows: List[Row]) -> List[str]:
     """Markdown: the outcome per set with the configured thresholds, and every miss."""
-    lines = ["| set | answerable | answered right | abstained | answered wrong | unanswerable "
-             "| abstained right | answered |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| set | answerable | answered right | abstained | answered wrong | unanswerable "
+        "| abstained right | answered |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for source in sorted({row.source for row in rows}):
         c = counts(row for row in rows if row.source == source)
-        lines.append(f"| {source} | {c['answerable']} | {c['answered_right']} | {c['abstained']} "
-                     f"| {c['answered_wrong']} | {c['unanswerable']} | {c['abstained_right']} "
-                     f"| {c['unanswerable_answered']} |")
+        lines.append(
+            f"| {source} | {c['answerable']} | {c['answered_right']} | {c['abstained']} "
+            f"| {c['answered_wrong']} | {c['unanswerable']} | {c['abstained_right']} "
+            f"| {c['unanswerable_answered']} |"
+        )
     misses = [row for row in rows if outcome(row.label, row.kind) != "right"]
     lines += ["", "| set | expected | replied | message |", "|---|---|---|---|"]
     lines += [f"| {row.source} | {row.label} | {row.kind} | {row.text} |" for row in misses]

@@ -14,6 +14,7 @@ by `rasa test`) and under the intent's own key (read first by
   sub-topic with confidence 1.0. Rasa's RegexMessageHandler only understands
   payloads of whole intents, so without this a button could not name an answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,13 +86,9 @@ def select_response(message: Message, response_key: Text, confidence: float) -> 
 
 def set_intent(message: Message, intent: Text) -> None:
     """Set the message's intent with full confidence, ahead of the ranking."""
-    message.set(
-        INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
-    )
+    message.set(INTENT, {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
     ranking = [
-        entry
-        for entry in message.get(INTENT_RANKING_KEY) or []
-        if entry.get(INTENT_NAME_KEY) != intent
+        entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get(INTENT_NAME_KEY) != intent
     ]
     message.set(
         INTENT_RANKING_KEY,
@@ -105,23 +102,15 @@ def best_sub_topic(message: Message, intent: Optional[Text]) -> Optional[Dict[Te
     if not intent:
         return None
     selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
-    ranking = selector.get(RESPONSE_SELECTOR_DEFAULT_INTENT, {}).get(
-        RESPONSE_SELECTOR_RANKING_KEY, []
-    )
+    ranking = selector.get(RESPONSE_SELECTOR_DEFAULT_INTENT, {}).get(RESPONSE_SELECTOR_RANKING_KEY, [])
     prefix = f"{intent}/"
     return next(
-        (
-            label
-            for label in ranking
-            if str(label.get(INTENT_RESPONSE_KEY, "")).startswith(prefix)
-        ),
+        (label for label in ranking if str(label.get(INTENT_RESPONSE_KEY, "")).startswith(prefix)),
         None,
     )
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class RetrievalRouter(GraphComponent):
     """Keeps the selected answer inside the predicted retrieval intent."""
 
@@ -167,9 +156,7 @@ class RetrievalRouter(GraphComponent):
             if example.get(INTENT_RESPONSE_KEY)
         }
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / RESPONSE_KEYS_FILE).write_text(
-                json.dumps(sorted(self.response_keys))
-            )
+            (directory / RESPONSE_KEYS_FILE).write_text(json.dumps(sorted(self.response_keys)))
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -4,6 +4,7 @@ fact_sheet.yml) and the clinician's report (`python -m content.report`).
 
 Nothing here runs inside the assistant; it reads domain.yml and data/ like a reviewer.
 """
+
 from pathlib import Path
 from typing import Any, Dict
 

@@ -1,5 +1,6 @@
 """The content report as one self-contained HTML page: inline CSS, no scripts, no
 external assets, so it can be mailed to a reviewer and opened anywhere."""
+
 import html
 import re
 from typing import List
@@ -60,64 +61,94 @@ def anchor(text: str) -> str:
 
 
 def urgency_table(report: Report) -> List[str]:
-    out = ['<section id="urgency"><h2>Urgency levels (content/urgency.yml)</h2>',
-           "<p class=\"meta\">One level per warning sign, defined once; every response that names a "
-           "sign must give it this level (checked by tests/test_content_urgency.py).</p>",
-           '<table class="urgency"><colgroup><col style="width:24%"><col style="width:10%">'
-           '<col style="width:7%"><col style="width:29%"><col style="width:30%"></colgroup>'
-           "<thead><tr><th>Warning sign</th><th>Level</th><th>Fact sheet</th><th>Basis</th>"
-           "<th>Responses that name it</th></tr></thead><tbody>"]
+    out = [
+        '<section id="urgency"><h2>Urgency levels (content/urgency.yml)</h2>',
+        '<p class="meta">One level per warning sign, defined once; every response that names a '
+        "sign must give it this level (checked by tests/test_content_urgency.py).</p>",
+        '<table class="urgency"><colgroup><col style="width:24%"><col style="width:10%">'
+        '<col style="width:7%"><col style="width:29%"><col style="width:30%"></colgroup>'
+        "<thead><tr><th>Warning sign</th><th>Level</th><th>Fact sheet</th><th>Basis</th>"
+        "<th>Responses that name it</th></tr></thead><tbody>",
+    ]
     for name, sign in report.urgency.signs.items():
         users = ", ".join(f'<a href="#{anchor(u)}">{e(u)}</a>' for u in report.sign_users(name)) or "-"
-        out.append(f'<tr data-sign="{e(name)}"><td>{e(sign.title)}</td>'
-                   f'<td class="level level-{e(sign.level)}">{e(report.urgency.levels[sign.level].label)}</td>'
-                   f"<td>{e(', '.join(sign.sections))}</td><td>{e(sign.basis)}</td><td>{users}</td></tr>")
+        out.append(
+            f'<tr data-sign="{e(name)}"><td>{e(sign.title)}</td>'
+            f'<td class="level level-{e(sign.level)}">{e(report.urgency.levels[sign.level].label)}</td>'
+            f"<td>{e(', '.join(sign.sections))}</td><td>{e(sign.basis)}</td><td>{users}</td></tr>"
+        )
     return out + ["</tbody></table></section>"]
 
 
 def article(report: Report, row: Row) -> str:
-    classes = " ".join(["response"] + ["urgent"] * row.urgent + ["overdue"] * row.overdue
-                       + ["problem"] * bool(row.problems))
-    badges = [f'<span class="badge">{row.reading_label}</span>', f'<span class="badge">{row.words} words</span>']
+    classes = " ".join(
+        ["response"] + ["urgent"] * row.urgent + ["overdue"] * row.overdue + ["problem"] * bool(row.problems)
+    )
+    badges = [
+        f'<span class="badge">{row.reading_label}</span>',
+        f'<span class="badge">{row.words} words</span>',
+    ]
     badges += ['<span class="badge urgent">urgent</span>'] * row.urgent
     badges += ['<span class="badge overdue">overdue for review</span>'] * row.overdue
     badges += [f'<span class="badge problem">{len(row.problems)} problem(s)</span>'] * bool(row.problems)
     text = "<br>".join(e(line) for line in row.text.splitlines())
-    parts = [f'<article class="{classes}" id="{anchor(row.name)}" data-response="{e(row.name)}">',
-             f"<h3><code>{e(row.name)}</code> {' '.join(badges)}</h3>",
-             f'<blockquote class="text">{text}</blockquote>']
+    parts = [
+        f'<article class="{classes}" id="{anchor(row.name)}" data-response="{e(row.name)}">',
+        f"<h3><code>{e(row.name)}</code> {' '.join(badges)}</h3>",
+        f'<blockquote class="text">{text}</blockquote>',
+    ]
     if row.buttons:
-        parts.append('<ul class="chips" aria-label="Buttons">'
-                     + "".join(f'<li title="{e(p)}">{e(t)}</li>' for t, p in row.buttons) + "</ul>")
+        parts.append(
+            '<ul class="chips" aria-label="Buttons">'
+            + "".join(f'<li title="{e(p)}">{e(t)}</li>' for t, p in row.buttons)
+            + "</ul>"
+        )
     parts.append("<dl>")
     for label, value in details(report, row):
         if label == "Buttons":
             continue
         css = ' class="problems"' if label == "PROBLEMS" else ""
-        parts.append(f"<dt>{e(label.capitalize() if label == 'PROBLEMS' else label)}</dt><dd{css}>{e(value)}</dd>")
+        parts.append(
+            f"<dt>{e(label.capitalize() if label == 'PROBLEMS' else label)}</dt><dd{css}>{e(value)}</dd>"
+        )
     parts.append("</dl>")
     if row.route.examples:
-        parts.append(f"<details><summary>Example questions ({len(row.route.examples)})</summary><ul>"
-                     + "".join(f"<li>{e(x)}</li>" for x in row.route.examples) + "</ul></details>")
+        parts.append(
+            f"<details><summary>Example questions ({len(row.route.examples)})</summary><ul>"
+            + "".join(f"<li>{e(x)}</li>" for x in row.route.examples)
+            + "</ul></details>"
+        )
     return "".join(parts) + "</article>"
 
 
 def to_html(report: Report) -> str:
     summary = summary_lines(report)
     topics = report.topics()
-    nav = ['<nav><a href="#urgency">Urgency levels</a>'] + [
-        f'<a href="#topic-{anchor(t)}">{e(t)} ({len(rows)})</a>' for t, rows in topics] + ["</nav>"]
+    nav = (
+        ['<nav><a href="#urgency">Urgency levels</a>']
+        + [f'<a href="#topic-{anchor(t)}">{e(t)} ({len(rows)})</a>' for t, rows in topics]
+        + ["</nav>"]
+    )
     body = urgency_table(report)
     for topic, rows in topics:
         body.append(f'<section id="topic-{anchor(topic)}"><h2>{e(topic)} ({len(rows)})</h2>')
         body += [article(report, row) for row in rows]
         body.append("</section>")
     items = "".join(f"<li>{e(line.lstrip('- ').strip())}</li>" for line in summary[2:])
-    return "\n".join([
-        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>Content report: every response, for clinical review</title>",
-        f"<style>{CSS}</style></head><body>",
-        "<header><h1>Content report: every response, for clinical review</h1>",
-        f'<p class="meta">{e(summary[0])}</p><ul class="summary">{items}</ul>', *nav, "</header>",
-        "<main>", *body, "</main></body></html>", ""])
+    return "\n".join(
+        [
+            "<!doctype html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            "<title>Content report: every response, for clinical review</title>",
+            f"<style>{CSS}</style></head><body>",
+            "<header><h1>Content report: every response, for clinical review</h1>",
+            f'<p class="meta">{e(summary[0])}</p><ul class="summary">{items}</ul>',
+            *nav,
+            "</header>",
+            "<main>",
+            *body,
+            "</main></body></html>",
+            "",
+        ]
+    )

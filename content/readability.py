@@ -1,5 +1,6 @@
 """How hard a response is to read: the one measure the tests, `make eval` and the
 report share (Flesch-Kincaid grade of the whole text, as textstat computes it)."""
+
 from typing import Dict, Iterable, Optional, Tuple
 
 import textstat
@@ -34,8 +35,11 @@ def reading(response: Dict) -> Tuple[float, Optional[str]]:
     text = response["text"]
     if is_spanish(response):
         ease = spanish_ease(text)
-        return ease, (f"Spanish reading ease {ease:.0f} is below {MIN_SPANISH_EASE:.0f}"
-                      if ease < MIN_SPANISH_EASE else None)
+        return ease, (
+            f"Spanish reading ease {ease:.0f} is below {MIN_SPANISH_EASE:.0f}"
+            if ease < MIN_SPANISH_EASE
+            else None
+        )
     level = grade(text)
     return level, f"reading grade {level:.1f} is above {MAX_GRADE:.0f}" if level > MAX_GRADE else None
 

@@ -6,6 +6,7 @@ role, not a person). A response with no record, a section or source the sheet
 does not have, or a date in the future is a problem; a record older than the
 review period is overdue (shown in the report, not an error).
 """
+
 import datetime as dt
 import os
 import re
@@ -29,6 +30,7 @@ def is_medical(name: str, text: str) -> bool:
 @dataclass(frozen=True)
 class FactSheet:
     """Section ids -> titles and source tags -> names, from fact_sheet.yml."""
+
     sections: Dict[str, str]
     sources: Dict[str, str]
     path: Path
@@ -43,8 +45,11 @@ class FactSheet:
     def parse(markdown: str) -> Tuple[Dict[str, str], List[str]]:
         """The sections ("## 4b. Title") and source tags ("- [DM] ...") of the sheet itself."""
         sections = dict(re.findall(r"^## (\d+[a-z]?)\. (.+?)\s*$", markdown, re.M))
-        tags = [tag for line in re.findall(r"^- (\[.+)$", markdown, re.M)
-                for tag in re.findall(r"\[([A-Z0-9-]+)\]", line.split(":")[0])]
+        tags = [
+            tag
+            for line in re.findall(r"^- (\[.+)$", markdown, re.M)
+            for tag in re.findall(r"\[([A-Z0-9-]+)\]", line.split(":")[0])
+        ]
         return sections, tags
 
 
@@ -80,9 +85,13 @@ class Review:
             spec = spec or {}
             reviewed = spec.get("reviewed")
             entries[name] = Entry(
-                tuple(str(s) for s in spec.get("sections") or ()), tuple(spec.get("sources") or ()),
-                reviewed if isinstance(reviewed, dt.date) else None, str(spec.get("reviewer") or ""),
-                tuple(spec.get("findings") or ()), str(spec.get("note") or ""))
+                tuple(str(s) for s in spec.get("sections") or ()),
+                tuple(spec.get("sources") or ()),
+                reviewed if isinstance(reviewed, dt.date) else None,
+                str(spec.get("reviewer") or ""),
+                tuple(spec.get("findings") or ()),
+                str(spec.get("note") or ""),
+            )
         return cls(int(data["review_period_days"]), tuple(data["reviewer_roles"]), entries)
 
     @classmethod
@@ -97,29 +106,48 @@ class Review:
 
     def overdue(self, today: dt.date, period_days: Optional[int] = None) -> List[str]:
         """Responses whose last review is older than the review period (default: review.yml's)."""
-        return sorted(name for name in self.entries
-                      if (self.next_due(name, period_days) or today) < today)
+        return sorted(name for name in self.entries if (self.next_due(name, period_days) or today) < today)
 
     def check(self, responses: Dict[str, Dict], sheet: FactSheet, today: dt.date) -> List[Problem]:
         """Every response without a complete, valid record, and every record without a response."""
-        problems = [Problem(name, "has a review record but no response in domain.yml")
-                    for name in sorted(set(self.entries) - set(responses))]
+        problems = [
+            Problem(name, "has a review record but no response in domain.yml")
+            for name in sorted(set(self.entries) - set(responses))
+        ]
         for name, response in sorted(responses.items()):
             entry = self.entries.get(name)
             if entry is None:
-                problems.append(Problem(name, "has no review record: add it to content/review.yml "
-                                              "(sections, sources, reviewed, reviewer)"))
+                problems.append(
+                    Problem(
+                        name,
+                        "has no review record: add it to content/review.yml "
+                        "(sections, sources, reviewed, reviewer)",
+                    )
+                )
                 continue
-            problems += [Problem(name, p) for p in self._entry_problems(name, response["text"], entry, sheet, today)]
+            problems += [
+                Problem(name, p) for p in self._entry_problems(name, response["text"], entry, sheet, today)
+            ]
         return problems
 
-    def _entry_problems(self, name: str, text: str, entry: Entry, sheet: FactSheet, today: dt.date) -> List[str]:
-        problems = [f"cites section {s!r}, which the fact sheet does not have" for s in entry.sections
-                    if s not in sheet.sections]
-        problems += [f"cites source [{s}], which the fact sheet does not list" for s in entry.sources
-                     if s not in sheet.sources]
-        problems += [f"names finding {f!r}, not a review finding id (H1, M14, L3...)" for f in entry.findings
-                     if not FINDING.match(str(f))]
+    def _entry_problems(
+        self, name: str, text: str, entry: Entry, sheet: FactSheet, today: dt.date
+    ) -> List[str]:
+        problems = [
+            f"cites section {s!r}, which the fact sheet does not have"
+            for s in entry.sections
+            if s not in sheet.sections
+        ]
+        problems += [
+            f"cites source [{s}], which the fact sheet does not list"
+            for s in entry.sources
+            if s not in sheet.sources
+        ]
+        problems += [
+            f"names finding {f!r}, not a review finding id (H1, M14, L3...)"
+            for f in entry.findings
+            if not FINDING.match(str(f))
+        ]
         if is_medical(name, text) and not entry.sections:
             problems.append("gives medical information but cites no fact-sheet section")
         if "Source:" in text and not entry.sources:

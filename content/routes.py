@@ -1,6 +1,7 @@
 """What leads to each response: its intent and example questions (data/nlu), the
 rules that say it (data/rules), the safety net category that picks it
 (safety/patterns.yml) and the buttons of other responses that point to it."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,17 @@ def _safety_categories(path: Path) -> Dict[str, str]:
         for category, spec in (data.get(kind) or {}).items():
             picked[f"utter_{intent}/{category}"] = (
                 f"safety net, {kind} category '{category}': {len(spec.get('patterns', []))} patterns "
-                f"(fact sheet {spec.get('source', '?')})")
+                f"(fact sheet {spec.get('source', '?')})"
+            )
     return picked
 
 
-def routes(responses: Dict[str, Dict], nlu_dir: Path = NLU, rules_dir: Path = RULES,
-           safety_patterns: Path = SAFETY_PATTERNS) -> Dict[str, Route]:
+def routes(
+    responses: Dict[str, Dict],
+    nlu_dir: Path = NLU,
+    rules_dir: Path = RULES,
+    safety_patterns: Path = SAFETY_PATTERNS,
+) -> Dict[str, Route]:
     found = {name: Route() for name in responses}
     for path in sorted(nlu_dir.glob("*.yml")):
         for intent, text in read_nlu(path):

@@ -4,6 +4,7 @@
 ENDPOINTS=deploy/endpoints.scale.yml reads the scale-out PostgreSQL instead.
 The range is whole UTC days, both ends included; by default the last 30 days.
 """
+
 import argparse
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -44,11 +45,14 @@ def main() -> None:
         parser.exit(1, f"{error}: nothing stored yet (`make run` creates it)\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     source = f"the {url.get_backend_name()} tracker store of {args.endpoints}"
-    args.out.write_text(render(figures, args.since.isoformat(), args.until.isoformat(), source),
-                        encoding="utf-8")
-    print(f"{args.out}: {figures.conversations} conversations, {figures.messages} messages, "
-          f"fallback {100 * figures.fallback_rate:.1f}%, abstain {100 * figures.abstain_rate:.1f}%, "
-          f"{len(figures.unanswered)} questions not answered, {args.since} to {args.until}.")
+    args.out.write_text(
+        render(figures, args.since.isoformat(), args.until.isoformat(), source), encoding="utf-8"
+    )
+    print(
+        f"{args.out}: {figures.conversations} conversations, {figures.messages} messages, "
+        f"fallback {100 * figures.fallback_rate:.1f}%, abstain {100 * figures.abstain_rate:.1f}%, "
+        f"{len(figures.unanswered)} questions not answered, {args.since} to {args.until}."
+    )
 
 
 if __name__ == "__main__":

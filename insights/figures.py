@@ -4,6 +4,7 @@ Days are UTC dates. A turn is a user message and the replies stored after it in
 the same conversation. A "message" is a user message that is not a vote. A
 conversation's votes count once per answer: its last vote on that answer.
 """
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,11 +28,15 @@ class Settings:
     @classmethod
     def load(cls, path: Path = SETTINGS) -> "Settings":
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(tuple(config["fallback"]), tuple(config["abstain"]),
-                   tuple(config["not_messages"]), dict(config["topics"]))
+        return cls(
+            tuple(config["fallback"]),
+            tuple(config["abstain"]),
+            tuple(config["not_messages"]),
+            dict(config["topics"]),
+        )
 
     def topic(self, answer: Text) -> Text:
-        intent = answer[len("utter_"):].split("/", 1)[0]
+        intent = answer[len("utter_") :].split("/", 1)[0]
         return self.topics.get(intent, intent)
 
 
@@ -131,8 +136,14 @@ def count(events: Iterable[Event], days: List[Text], settings: Settings) -> Figu
             close(turn)
             intent = ((event.data.get("parse_data") or {}).get("intent") or {}).get("name")
             is_message = intent not in settings.not_messages
-            turn = {"sender": event.sender_id, "day": day, "text": event.data.get("text") or "",
-                    "message": is_message, "fallback": False, "abstain": False}
+            turn = {
+                "sender": event.sender_id,
+                "day": day,
+                "text": event.data.get("text") or "",
+                "message": is_message,
+                "fallback": False,
+                "abstain": False,
+            }
             if is_message:
                 conversations[day].add(event.sender_id)
                 messages[day] += 1
@@ -166,5 +177,6 @@ def count(events: Iterable[Event], days: List[Text], settings: Settings) -> Figu
         votes[answer][vote] += 1
     figures.helpfulness = sorted(
         (Helpfulness(answer, counts["up"], counts["down"]) for answer, counts in votes.items()),
-        key=lambda h: (h.helpful_share, -h.down, h.answer))
+        key=lambda h: (h.helpful_share, -h.down, h.answer),
+    )
     return figures

@@ -1,5 +1,6 @@
 """The stored events of a date range, read-only, from the tracker store that an
 endpoints file names (SQLite or PostgreSQL: the same SQL)."""
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,8 @@ from rasa.core.utils import read_endpoints_from_path
 EVENTS_QUERY = sa.text(
     "SELECT sender_id, type_name, timestamp, data FROM events "
     "WHERE timestamp >= :start AND timestamp < :end AND type_name IN ('user', 'bot') "
-    "ORDER BY sender_id, id")
+    "ORDER BY sender_id, id"
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,15 @@ def database_url(endpoints: Path) -> sa.engine.URL:
         raise ValueError(f"{endpoints} names no tracker store")
     options = dict(config.kwargs)
     url = SQLTrackerStore.get_db_url(
-        options.get("dialect", "sqlite"), config.url, options.get("port"), options.get("db", "rasa.db"),
-        options.get("username"), options.get("password"), options.get("login_db"), options.get("query"))
+        options.get("dialect", "sqlite"),
+        config.url,
+        options.get("port"),
+        options.get("db", "rasa.db"),
+        options.get("username"),
+        options.get("password"),
+        options.get("login_db"),
+        options.get("query"),
+    )
     return sa.engine.make_url(url)
 
 
@@ -53,7 +62,8 @@ def read_events(engine: sa.engine.Engine, start: float, end: float) -> Iterator[
     """User and bot events with start <= timestamp < end, by conversation, in order."""
     with engine.connect() as connection:
         for sender_id, type_name, timestamp, data in connection.execute(
-                EVENTS_QUERY, {"start": start, "end": end}):
+            EVENTS_QUERY, {"start": start, "end": end}
+        ):
             yield Event(sender_id, type_name, float(timestamp), json.loads(data))
 
 

@@ -1,5 +1,6 @@
 """The insights page: one self-contained HTML file, each chart followed by a table
 with the same figures (for screen readers, and for copying)."""
+
 import base64
 import io
 from html import escape
@@ -47,8 +48,10 @@ def _png(draw: Callable[[plt.Axes], None], width: float = 9, height: float = 3.2
 
 
 def _chart(draw: Callable[[plt.Axes], None], alt: Text, caption: Text, **size: float) -> Text:
-    return (f'<figure><img src="data:image/png;base64,{_png(draw, **size)}" alt="{escape(alt)}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/png;base64,{_png(draw, **size)}" alt="{escape(alt)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def _table(caption: Text, headers: Sequence[Text], rows: List[Sequence], numeric: Sequence[int] = ()) -> Text:
@@ -56,9 +59,14 @@ def _table(caption: Text, headers: Sequence[Text], rows: List[Sequence], numeric
         return f'<p class="none">{escape(caption)}: none in this range.</p>'
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="n">{escape(str(cell))}</td>' if i in numeric else
-                         f"<td>{escape(str(cell))}</td>" for i, cell in enumerate(row)) + "</tr>"
-        for row in rows)
+        "<tr>"
+        + "".join(
+            f'<td class="n">{escape(str(cell))}</td>' if i in numeric else f"<td>{escape(str(cell))}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
     return f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -74,18 +82,31 @@ def short_id(conversation: Text) -> Text:
 def _per_day(f: Figures) -> Text:
     def draw(axes: plt.Axes) -> None:
         x = range(len(f.days))
-        axes.bar([i - 0.2 for i in x], [f.conversations_per_day[d] for d in f.days], 0.4,
-                 label="Conversations", color=COLOURS[0])
-        axes.bar([i + 0.2 for i in x], [f.messages_per_day[d] for d in f.days], 0.4,
-                 label="Messages", color=COLOURS[2])
+        axes.bar(
+            [i - 0.2 for i in x],
+            [f.conversations_per_day[d] for d in f.days],
+            0.4,
+            label="Conversations",
+            color=COLOURS[0],
+        )
+        axes.bar(
+            [i + 0.2 for i in x],
+            [f.messages_per_day[d] for d in f.days],
+            0.4,
+            label="Messages",
+            color=COLOURS[2],
+        )
         axes.set_xticks(list(x))
         axes.set_xticklabels([d[5:] for d in f.days], rotation=90 if len(f.days) > 14 else 0, fontsize=8)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.legend(frameon=False)
+
     rows = [(d, f.conversations_per_day[d], f.messages_per_day[d]) for d in f.days]
-    return (_chart(draw, "Bar chart of conversations and messages per day; the table below has the figures.",
-                   "Conversations and messages per day (UTC).")
-            + _table("Conversations and messages per day", ["Day", "Conversations", "Messages"], rows, (1, 2)))
+    return _chart(
+        draw,
+        "Bar chart of conversations and messages per day; the table below has the figures.",
+        "Conversations and messages per day (UTC).",
+    ) + _table("Conversations and messages per day", ["Day", "Conversations", "Messages"], rows, (1, 2))
 
 
 def _topics(f: Figures) -> Text:
@@ -94,10 +115,22 @@ def _topics(f: Figures) -> Text:
     def draw(axes: plt.Axes) -> None:
         axes.barh([t for t, _ in topics][::-1], [n for _, n in topics][::-1], color=COLOURS[0])
         axes.xaxis.get_major_locator().set_params(integer=True)
-    chart = _chart(draw, "Bar chart of answers given per topic; the tables below have the figures.",
-                   "Answers given, by topic.", height=max(1.6, 0.45 * len(topics) + 0.8)) if topics else ""
-    return (chart + _table("Answers by topic", ["Topic", "Answers"], topics, (1,))
-            + _table("Answers given, most first", ["Answer", "Times"], list(f.answers.items()), (1,)))
+
+    chart = (
+        _chart(
+            draw,
+            "Bar chart of answers given per topic; the tables below have the figures.",
+            "Answers given, by topic.",
+            height=max(1.6, 0.45 * len(topics) + 0.8),
+        )
+        if topics
+        else ""
+    )
+    return (
+        chart
+        + _table("Answers by topic", ["Topic", "Answers"], topics, (1,))
+        + _table("Answers given, most first", ["Answer", "Times"], list(f.answers.items()), (1,))
+    )
 
 
 def _urgent(f: Figures) -> Text:
@@ -108,15 +141,29 @@ def _urgent(f: Figures) -> Text:
         bottom = [0] * len(f.days)
         for i, category in enumerate(categories):
             values = [f.urgent_per_day.get(d, {}).get(category, 0) for d in f.days]
-            axes.bar(range(len(f.days)), values, 0.6, bottom=bottom, label=category,
-                     color=COLOURS[i % len(COLOURS)])
+            axes.bar(
+                range(len(f.days)),
+                values,
+                0.6,
+                bottom=bottom,
+                label=category,
+                color=COLOURS[i % len(COLOURS)],
+            )
             bottom = [b + v for b, v in zip(bottom, values)]
         axes.set_xticks(list(range(len(f.days))))
         axes.set_xticklabels([d[5:] for d in f.days], rotation=90 if len(f.days) > 14 else 0, fontsize=8)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.legend(frameon=False, fontsize=8)
-    chart = _chart(draw, "Stacked bar chart of urgent replies per day by category; the table below has the figures.",
-                   "Urgent replies per day, by category (UTC).") if rows else ""
+
+    chart = (
+        _chart(
+            draw,
+            "Stacked bar chart of urgent replies per day by category; the table below has the figures.",
+            "Urgent replies per day, by category (UTC).",
+        )
+        if rows
+        else ""
+    )
     return chart + _table("Urgent replies per day and category", ["Day", "Category", "Replies"], rows, (2,))
 
 
@@ -124,45 +171,90 @@ def _helpfulness(f: Figures) -> Text:
     shown = f.helpfulness[:15]
 
     def draw(axes: plt.Axes) -> None:
-        names = [h.answer[len("utter_"):] for h in shown][::-1]
+        names = [h.answer[len("utter_") :] for h in shown][::-1]
         axes.barh(names, [h.up for h in shown][::-1], color=COLOURS[2], label="Helpful")
-        axes.barh(names, [h.down for h in shown][::-1], left=[h.up for h in shown][::-1],
-                  color=COLOURS[1], label="Not helpful")
+        axes.barh(
+            names,
+            [h.down for h in shown][::-1],
+            left=[h.up for h in shown][::-1],
+            color=COLOURS[1],
+            label="Not helpful",
+        )
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.tick_params(axis="y", labelsize=8)
         axes.legend(frameon=False, fontsize=8)
-    chart = _chart(draw, "Bar chart of helpful and not helpful votes per answer, worst first; the table below has the figures.",
-                   "Votes per answer, worst first (at most 15 shown).",
-                   height=max(1.6, 0.4 * len(shown) + 0.9)) if shown else ""
+
+    chart = (
+        _chart(
+            draw,
+            "Bar chart of helpful and not helpful votes per answer, worst first; the table below has the figures.",
+            "Votes per answer, worst first (at most 15 shown).",
+            height=max(1.6, 0.4 * len(shown) + 0.9),
+        )
+        if shown
+        else ""
+    )
     rows = [(h.answer, h.up, h.down, percent(h.helpful_share)) for h in f.helpfulness]
-    note = (f'<p>{f.votes_without_answer} vote(s) came before any answer and are not counted above.</p>'
-            if f.votes_without_answer else "")
-    return chart + _table("Helpfulness per answer, worst first",
-                          ["Answer", "Helpful", "Not helpful", "Helpful share"], rows, (1, 2, 3)) + note
+    note = (
+        f"<p>{f.votes_without_answer} vote(s) came before any answer and are not counted above.</p>"
+        if f.votes_without_answer
+        else ""
+    )
+    return (
+        chart
+        + _table(
+            "Helpfulness per answer, worst first",
+            ["Answer", "Helpful", "Not helpful", "Helpful share"],
+            rows,
+            (1, 2, 3),
+        )
+        + note
+    )
 
 
 def render(f: Figures, since: Text, until: Text, source: Text) -> Text:
     """The whole page."""
-    tiles = [("Conversations", f.conversations), ("Messages", f.messages),
-             ("Fallback rate", percent(f.fallback_rate)), ("Abstain rate", percent(f.abstain_rate)),
-             ("Urgent replies", sum(sum(per.values()) for per in f.urgent_per_day.values()))]
+    tiles = [
+        ("Conversations", f.conversations),
+        ("Messages", f.messages),
+        ("Fallback rate", percent(f.fallback_rate)),
+        ("Abstain rate", percent(f.abstain_rate)),
+        ("Urgent replies", sum(sum(per.values()) for per in f.urgent_per_day.values())),
+    ]
     inbox = [(u.day, short_id(u.conversation), u.reply, u.text) for u in f.unanswered]
     sections = [
-        "<h2>Conversations and messages</h2>", _per_day(f),
-        "<h2>Answers by topic</h2>", _topics(f),
+        "<h2>Conversations and messages</h2>",
+        _per_day(f),
+        "<h2>Answers by topic</h2>",
+        _topics(f),
         "<h2>Not understood or declined</h2>",
-        _table("Fallback and abstain", ["Figure", "Messages", "Share of messages"], [
-            ("Fallback (not understood)", f.fallback, percent(f.fallback_rate)),
-            ("Abstain (declined: off-topic or no checked information)", f.abstain, percent(f.abstain_rate))],
-            (1, 2)),
-        "<h2>Urgent replies</h2>", _urgent(f),
-        "<h2>Helpfulness per answer</h2>", _helpfulness(f),
+        _table(
+            "Fallback and abstain",
+            ["Figure", "Messages", "Share of messages"],
+            [
+                ("Fallback (not understood)", f.fallback, percent(f.fallback_rate)),
+                (
+                    "Abstain (declined: off-topic or no checked information)",
+                    f.abstain,
+                    percent(f.abstain_rate),
+                ),
+            ],
+            (1, 2),
+        ),
+        "<h2>Urgent replies</h2>",
+        _urgent(f),
+        "<h2>Helpfulness per answer</h2>",
+        _helpfulness(f),
         "<h2>Questions the assistant could not answer</h2>",
         "<p>The content team's inbox: each message that got the fallback or a declining reply, "
         "as stored (e-mail addresses and phone numbers already replaced).</p>",
-        _table("Questions the assistant could not answer", ["Day", "Conversation", "Reply", "Message"], inbox),
+        _table(
+            "Questions the assistant could not answer", ["Day", "Conversation", "Reply", "Message"], inbox
+        ),
     ]
-    tile_html = "".join(f"<li>{escape(name)}<strong>{escape(str(value))}</strong></li>" for name, value in tiles)
+    tile_html = "".join(
+        f"<li>{escape(name)}<strong>{escape(str(value))}</strong></li>" for name, value in tiles
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Assistant insights, {escape(since)} to {escape(until)}</title><style>{CSS}</style></head>

@@ -11,12 +11,13 @@ reliever in a question the back-pain answers cover ("is naproxen ok for back pai
 
 `parse_data["medicines"]` lists every medicine found and the decision.
 """
+
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 import json
 from importlib import metadata
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -66,14 +67,12 @@ def selected_answer(message: Message) -> Optional[Text]:
 
 
 def spoken_names(text: Text, mentions: List[Mention]) -> Text:
-    """"a", "a and b", "a, b and c": the medicines as the person typed them."""
-    names = list(dict.fromkeys(text[m.start:m.end] for m in mentions))
+    """ "a", "a and b", "a, b and c": the medicines as the person typed them."""
+    names = list(dict.fromkeys(text[m.start : m.end] for m in mentions))
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MedicineDetector(GraphComponent):
     """Finds medicine names; sends questions about another medicine alone to the pharmacist."""
 
@@ -95,33 +94,49 @@ class MedicineDetector(GraphComponent):
         settings = Path(config.get("settings", SETTINGS_FILE)).read_bytes()
         return hashlib.sha256(settings + metadata.version(PACKAGE).encode()).hexdigest()
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, data: Optional[Dict[Text, Any]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        data: Optional[Dict[Text, Any]] = None,
+    ) -> None:
         self._settings = load_settings(Path(config["settings"]))
         self._model_storage = model_storage
         self._resource = resource
         self._use(data)
 
     def _use(self, data: Optional[Dict[Text, Any]]) -> None:
-        self._names = (MedicineNames(data["names"], set(data["common_words"]), self._settings)
-                       if data else None)
+        self._names = (
+            MedicineNames(data["names"], set(data["common_words"]), self._settings) if data else None
+        )
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> MedicineDetector:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MedicineDetector:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> MedicineDetector:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MedicineDetector:
         with model_storage.read_from(resource) as directory:
             data = json.loads((directory / NAMES_FILE).read_text(encoding="utf-8"))
         return cls(config, model_storage, resource, data)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keep the dictionary's consumer medicines (the package stays out of the server)."""
-        data = {"names": extract_names(self._settings),
-                "common_words": sorted(common_words(self._settings))}
+        data = {"names": extract_names(self._settings), "common_words": sorted(common_words(self._settings))}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / NAMES_FILE).write_text(json.dumps(data), encoding="utf-8")
         self._use(data)
@@ -150,14 +165,17 @@ class MedicineDetector(GraphComponent):
         if others and len(others) == len(mentions) and not self._back_pain_question(message, others):
             if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in LEFT_ALONE:
                 decision = self._send_to_pharmacist(message, others)
-        message.set(PARSE_KEY, {"decision": decision, "named": [m.as_dict() for m in mentions]},
-                    add_to_output=True)
+        message.set(
+            PARSE_KEY, {"decision": decision, "named": [m.as_dict() for m in mentions]}, add_to_output=True
+        )
 
     def _back_pain_question(self, message: Message, others: List[Mention]) -> bool:
         """Pain relievers asked about as back-pain care: the back-pain answers cover it."""
         relievers = set(self._settings["back_pain_medicines"])
-        return (all(m.medicine in relievers for m in others)
-                and selected_answer(message) in self._settings["back_pain_answers"])
+        return (
+            all(m.medicine in relievers for m in others)
+            and selected_answer(message) in self._settings["back_pain_answers"]
+        )
 
     @staticmethod
     def _send_to_pharmacist(message: Message, others: List[Mention]) -> Text:

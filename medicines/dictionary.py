@@ -8,6 +8,7 @@ that package takes about 370 MB and 2 seconds, so only training does it:
 (those with a MedlinePlus or NHS page), and `MedicineNames` matches them at run
 time from a plain dict (a few hundred kB).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -49,8 +50,7 @@ def common_words(settings: Dict[Text, Any]) -> Set[Text]:
     also holds frequent typos: "different" is no typo of Differin, "becuase" of nothing)."""
     floor = settings["fuzzy"]["common_word_log_prob"]
     frequent = {word for word, log_prob in _lookup_table("lexeme_prob").items() if log_prob > floor}
-    return {word for word in dictionary_words() | frequent
-            if len(word) >= 5 and WORD.fullmatch(word)}
+    return {word for word in dictionary_words() | frequent if len(word) >= 5 and WORD.fullmatch(word)}
 
 
 def extract_names(settings: Dict[Text, Any]) -> Dict[Text, Text]:
@@ -58,15 +58,22 @@ def extract_names(settings: Dict[Text, Any]) -> Dict[Text, Text]:
     from drug_named_entity_recognition import drugs_finder  # large: training only
 
     consumer_keys = settings["consumer_keys"]
-    consumer = {canonical for canonical, data in drugs_finder.drug_canonical_to_data.items()
-                if any(data.get(key) for key in consumer_keys)}
+    consumer = {
+        canonical
+        for canonical, data in drugs_finder.drug_canonical_to_data.items()
+        if any(data.get(key) for key in consumer_keys)
+    }
     words = dictionary_words()
     skip = set(settings["not_medicines"])
     names = {}
     for variant, canonicals in drugs_finder.drug_variant_to_canonical.items():
         canonical = next((c for c in canonicals if c in consumer), None)
-        if (canonical is None or variant in skip or len(variant) < settings["min_length"]
-                or not NAME.fullmatch(variant)):
+        if (
+            canonical is None
+            or variant in skip
+            or len(variant) < settings["min_length"]
+            or not NAME.fullmatch(variant)
+        ):
             continue
         # "generics" and "emend" name medicines in the dictionary but are English words;
         # brands people write often ("Tylenol") are not in the lemma table.
@@ -85,8 +92,7 @@ def edit_distance(a: Text, b: Text, limit: int) -> int:
     for i, char_a in enumerate(a, 1):
         current = [i]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         if min(current) > limit:
             return limit + 1
         previous = current
@@ -100,9 +106,9 @@ class Mention:
     text: Text
     start: int
     end: int
-    medicine: Text       # canonical name ("acetaminophen" for "Tylenol")
-    valacyclovir: bool   # the medicine this assistant knows
-    exact: bool          # False: matched as a misspelling
+    medicine: Text  # canonical name ("acetaminophen" for "Tylenol")
+    valacyclovir: bool  # the medicine this assistant knows
+    exact: bool  # False: matched as a misspelling
 
     def as_dict(self) -> Dict[Text, Any]:
         return asdict(self)
@@ -111,8 +117,7 @@ class Mention:
 class MedicineNames:
     """Finds medicine names in tokenized text."""
 
-    def __init__(self, names: Dict[Text, Text], english: Set[Text],
-                 settings: Dict[Text, Any]) -> None:
+    def __init__(self, names: Dict[Text, Text], english: Set[Text], settings: Dict[Text, Any]) -> None:
         known = settings["valacyclovir"]
         self._names = names
         self._valacyclovir_medicines = set(known["dictionary_names"])
@@ -162,8 +167,11 @@ class MedicineNames:
         if len(word) < self._fuzzy["min_length"]:
             return None
         limit = 2 if len(word) >= self._fuzzy["long_word"] else 1
-        candidates = (name for length in range(len(word) - limit, len(word) + limit + 1)
-                      for name in self._candidates.get((word[0], length), ()))
+        candidates = (
+            name
+            for length in range(len(word) - limit, len(word) + limit + 1)
+            for name in self._candidates.get((word[0], length), ())
+        )
         name = self._near(word, candidates, limit)
         return self._mention(word, start, end, self._names[name], False) if name else None
 

@@ -1,4 +1,4 @@
-""""Forget me": delete every stored event of one conversation.
+""" "Forget me": delete every stored event of one conversation.
 
 Someone types "forget me" (or picks "Delete my data" in the widget) and confirms;
 the assistant's reply `utter_forget_me_confirm` carries `{"forgotten": true}` in
@@ -14,6 +14,7 @@ do the same for a conversation id, e.g. for a request by e-mail:
 
     python -m privacy.forget --sender <conversation id> [--endpoints endpoints.yml]
 """
+
 import argparse
 import logging
 import sys

@@ -5,6 +5,7 @@ goes, so a conversation idle for N days disappears entirely and a long-running
 one loses its old turns. Works on the SQL tracker store named in the endpoints
 file (the SQLite file of `make run`, or PostgreSQL in the scale-out profile).
 """
+
 import argparse
 import sys
 import time
@@ -26,17 +27,27 @@ def purge(store: SQLTrackerStore, days: int, now: float) -> Dict[str, int]:
         old = session.query(event).filter(event.timestamp < cutoff)
         touched = {sender for (sender,) in old.with_entities(event.sender_id).distinct()}
         deleted = old.delete(synchronize_session=False)
-        kept = {sender for (sender,) in session.query(event.sender_id).filter(
-            event.sender_id.in_(touched)).distinct()} if touched else set()
+        kept = (
+            {
+                sender
+                for (sender,) in session.query(event.sender_id)
+                .filter(event.sender_id.in_(touched))
+                .distinct()
+            }
+            if touched
+            else set()
+        )
         session.commit()
-    return {"events": deleted, "conversations_removed": len(touched - kept),
-            "conversations_shortened": len(kept)}
+    return {
+        "events": deleted,
+        "conversations_removed": len(touched - kept),
+        "conversations_shortened": len(kept),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, required=True,
-                        help="keep the last DAYS days (at least 1)")
+    parser.add_argument("--days", type=int, required=True, help="keep the last DAYS days (at least 1)")
     parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
     args = parser.parse_args()
     if args.days < 1:
@@ -44,12 +55,13 @@ def main() -> None:
     endpoints = read_endpoints_from_path(args.endpoints)
     store = TrackerStore.create(endpoints.tracker_store, Domain.empty())
     if not isinstance(store, SQLTrackerStore):
-        sys.exit(f"{args.endpoints}: purge works on a SQL tracker store, "
-                 f"not {type(store).__name__}")
+        sys.exit(f"{args.endpoints}: purge works on a SQL tracker store, not {type(store).__name__}")
     counts = purge(store, args.days, time.time())
-    print(f"Deleted {counts['events']} events older than {args.days} days: "
-          f"{counts['conversations_removed']} conversations removed, "
-          f"{counts['conversations_shortened']} shortened.")
+    print(
+        f"Deleted {counts['events']} events older than {args.days} days: "
+        f"{counts['conversations_removed']} conversations removed, "
+        f"{counts['conversations_shortened']} shortened."
+    )
 
 
 if __name__ == "__main__":

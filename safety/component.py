@@ -27,6 +27,7 @@ the patterns or this package's code change.
 matched text and fact-sheet section, or the classifier score that decided, and
 red flags set aside as negated, hypothetical, past or figurative.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -121,8 +129,14 @@ class SafetyNet(GraphComponent):
             digest.update(module.read_bytes())
         return digest.hexdigest()
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 matcher: Optional[SafetyMatcher] = None, detector: Optional[UrgencyDetector] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        matcher: Optional[SafetyMatcher] = None,
+        detector: Optional[UrgencyDetector] = None,
+    ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
@@ -130,13 +144,24 @@ class SafetyNet(GraphComponent):
         self._detector = detector
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> SafetyNet:
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyNet:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> SafetyNet:
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SafetyNet:
         """Compile the stored patterns now, not at the first message."""
         with model_storage.read_from(resource) as directory:
             nlp = spacy.load(directory / SPACY_DIR)
@@ -151,7 +176,8 @@ class SafetyNet(GraphComponent):
         if missing:
             raise SafetyPatternsError(
                 f"{self._config['patterns']}: these safety categories have no reply in the "
-                f"domain: {', '.join(missing)}. Add the responses or remove the categories.")
+                f"domain: {', '.join(missing)}. Add the responses or remove the categories."
+            )
         self._detector = train_detector(matcher, training_data, Path(self._config["variety"]))
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PATTERNS_FILE).write_text(text, encoding="utf-8")
@@ -184,7 +210,9 @@ def compile_patterns(nlp: Any, text: Text) -> SafetyMatcher:
     try:
         return SafetyMatcher(nlp, yaml.safe_load(text))
     except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as error:
-        raise SafetyPatternsError(f"safety patterns cannot be compiled: {type(error).__name__}: {error}") from error
+        raise SafetyPatternsError(
+            f"safety patterns cannot be compiled: {type(error).__name__}: {error}"
+        ) from error
 
 
 def train_detector(matcher: SafetyMatcher, training_data: TrainingData, variety: Path) -> UrgencyDetector:
@@ -194,7 +222,9 @@ def train_detector(matcher: SafetyMatcher, training_data: TrainingData, variety:
     try:
         texts, urgent = generate(yaml.safe_load(variety.read_text(encoding="utf-8")))
     except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as error:
-        raise SafetyPatternsError(f"{variety}: cannot generate variety: {type(error).__name__}: {error}") from error
+        raise SafetyPatternsError(
+            f"{variety}: cannot generate variety: {type(error).__name__}: {error}"
+        ) from error
     for example in training_data.intent_examples:
         texts.append(example.get(TEXT))
         urgent.append(example.get(INTENT) == URGENT_INTENT)
@@ -203,31 +233,50 @@ def train_detector(matcher: SafetyMatcher, training_data: TrainingData, variety:
 
 def required_replies(matcher: SafetyMatcher) -> List[Text]:
     """Every response the safety layer can choose."""
-    return ([f"utter_{URGENT_INTENT}/{category}" for category in matcher.categories(URGENT)]
-            + [f"utter_{PERSONAL_INTENT}/{category}" for category in matcher.categories(PERSONAL)]
-            + [f"utter_{URGENT_INTENT}/{SUSPECTED}", f"utter_{URGENT_INTENT}/{SPANISH_REPLY}",
-               f"utter_{'/'.join(WARNING_SIGNS)}"])
+    return (
+        [f"utter_{URGENT_INTENT}/{category}" for category in matcher.categories(URGENT)]
+        + [f"utter_{PERSONAL_INTENT}/{category}" for category in matcher.categories(PERSONAL)]
+        + [
+            f"utter_{URGENT_INTENT}/{SUSPECTED}",
+            f"utter_{URGENT_INTENT}/{SPANISH_REPLY}",
+            f"utter_{'/'.join(WARNING_SIGNS)}",
+        ]
+    )
 
 
-def apply_finding(message: Message, finding: Finding, config: Dict[Text, Any], urgency: float = 0.0,
-                  short: bool = False) -> None:
+def apply_finding(
+    message: Message, finding: Finding, config: Dict[Text, Any], urgency: float = 0.0, short: bool = False
+) -> None:
     """Route the message by what the safety layer found, and record why.
 
     `urgency` is the urgency detector's score of the message; a `short` one
     ("its an emergency!!") has no other meaning to weigh an ambiguous word by."""
     classifier = classifier_urgent_score(message)
     suspected = urgency >= config["detector_alone"] or (
-        classifier is not None and classifier >= config["urgent_threshold"] and urgency >= config["detector_gate"])
+        classifier is not None
+        and classifier >= config["urgent_threshold"]
+        and urgency >= config["detector_gate"]
+    )
     scores = f"classifier {URGENT_INTENT} {classifier or 0:.2f} (top two), urgency detector {urgency:.2f}"
     decision, reason = None, None
     if finding.kind == URGENT and finding.ambiguous and not short and urgency < config["ambiguous_red_flag"]:
-        finding.set_aside.append({"category": finding.category, "pattern": finding.pattern,
-                                  "matched_text": finding.matched_text, "reason": "ambiguous"})
+        finding.set_aside.append(
+            {
+                "category": str(finding.category),
+                "pattern": str(finding.pattern),
+                "matched_text": str(finding.matched_text),
+                "reason": "ambiguous",
+            }
+        )
         finding.kind = None
     if finding.kind == URGENT:
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
-    elif finding.kind == PERSONAL and urgency < config["detector_over_personal"] and not other_medicine(message):
-        decision, reason = route(message, PERSONAL_INTENT, finding.category), "personal pattern"
+    elif (
+        finding.kind == PERSONAL
+        and urgency < config["detector_over_personal"]
+        and not other_medicine(message)
+    ):
+        decision, reason = route(message, PERSONAL_INTENT, str(finding.category)), "personal pattern"
     elif suspected or intent_of(message) == URGENT_INTENT:
         reasons = {entry["reason"] for entry in finding.set_aside}
         if reasons and reasons <= NOT_AN_EMERGENCY:
@@ -238,9 +287,17 @@ def apply_finding(message: Message, finding: Finding, config: Dict[Text, Any], u
         else:
             decision, reason = route_urgent(message, SUSPECTED, finding.language), scores
     # Always recorded, so a message that was not flagged still shows why not.
-    message.set(SAFETY_KEY, {"decision": decision, "reason": reason, "urgency": round(urgency, 3),
-                             "classifier_urgent": classifier and round(classifier, 3),
-                             **finding.as_dict()}, add_to_output=True)
+    message.set(
+        SAFETY_KEY,
+        {
+            "decision": decision,
+            "reason": reason,
+            "urgency": round(urgency, 3),
+            "classifier_urgent": classifier and round(classifier, 3),
+            **finding.as_dict(),
+        },
+        add_to_output=True,
+    )
 
 
 def unreadable(text: Text) -> bool:
@@ -253,8 +310,11 @@ def unreadable(text: Text) -> bool:
 def route_unreadable(message: Message) -> None:
     set_intent(message, FALLBACK_INTENT)
     message.set(ENTITIES, [], add_to_output=True)  # no "did you mean" from words it cannot read
-    message.set(SAFETY_KEY, {"decision": FALLBACK_INTENT, "reason": "a script the assistant cannot read",
-                             "kind": None}, add_to_output=True)
+    message.set(
+        SAFETY_KEY,
+        {"decision": FALLBACK_INTENT, "reason": "a script the assistant cannot read", "kind": None},
+        add_to_output=True,
+    )
 
 
 def other_medicine(message: Message) -> bool:
@@ -276,15 +336,24 @@ def route_urgent(message: Message, category: Optional[Text], language: Text) -> 
 
 def classifier_ranking(message: Message) -> List[Dict[Text, Any]]:
     """The classifier's own ranking: without the fallback and intents set by a router (1.0)."""
-    ranking = [entry for entry in message.get(INTENT_RANKING_KEY) or []
-               if entry[INTENT_NAME_KEY] != FALLBACK_INTENT and entry[PREDICTED_CONFIDENCE_KEY] < 1.0]
+    ranking = [
+        entry
+        for entry in message.get(INTENT_RANKING_KEY) or []
+        if entry[INTENT_NAME_KEY] != FALLBACK_INTENT and entry[PREDICTED_CONFIDENCE_KEY] < 1.0
+    ]
     return sorted(ranking, key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY])
 
 
 def classifier_urgent_score(message: Message) -> Optional[float]:
     """urgent_help's score when it is in the classifier's top two, else None."""
-    return next((entry[PREDICTED_CONFIDENCE_KEY] for entry in classifier_ranking(message)[:2]
-                 if entry[INTENT_NAME_KEY] == URGENT_INTENT), None)
+    return next(
+        (
+            entry[PREDICTED_CONFIDENCE_KEY]
+            for entry in classifier_ranking(message)[:2]
+            if entry[INTENT_NAME_KEY] == URGENT_INTENT
+        ),
+        None,
+    )
 
 
 def demote_urgent(message: Message, threshold: float) -> Text:

@@ -13,6 +13,7 @@ features, so the score is the highest of the whole message, each sentence, and
 
 Stored as plain arrays and JSON (no pickle): loading a model runs no code.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,14 @@ import math
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 # One vectorizer per entry, side by side; each part L2-normalised, as sklearn does.
-VECTORIZERS = {
+VECTORIZERS: Dict[str, Dict[str, Any]] = {
     "word": {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"},
     "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2},
 }
@@ -69,16 +70,21 @@ def segments(text: str) -> List[str]:
             continue
         found.append(sentence)
         if len(words) > LONG_SENTENCE:
-            found += [" ".join(words[i:i + WINDOW]) for i in range(0, len(words) - WINDOW + 1, STRIDE)]
+            found += [" ".join(words[i : i + WINDOW]) for i in range(0, len(words) - WINDOW + 1, STRIDE)]
     words = text.split()
     if len(found) == 1 and len(words) > LONG_SENTENCE:  # one long run-on message
-        found += [" ".join(words[i:i + WINDOW]) for i in range(0, len(words) - WINDOW + 1, STRIDE)]
+        found += [" ".join(words[i : i + WINDOW]) for i in range(0, len(words) - WINDOW + 1, STRIDE)]
     return found
 
 
 class UrgencyDetector:
-    def __init__(self, vocabularies: Dict[str, Dict[str, int]], idf: Dict[str, np.ndarray],
-                 coef: np.ndarray, intercept: float) -> None:
+    def __init__(
+        self,
+        vocabularies: Dict[str, Dict[str, int]],
+        idf: Dict[str, np.ndarray],
+        coef: np.ndarray,
+        intercept: float,
+    ) -> None:
         self._parts: List[Tuple[str, object, Dict[str, int], np.ndarray, int]] = []
         offset = 0
         for name, params in VECTORIZERS.items():
@@ -91,16 +97,21 @@ class UrgencyDetector:
     @classmethod
     def fit(cls, texts: Sequence[str], urgent: Sequence[bool], c: float = 16.0) -> UrgencyDetector:
         texts = [mark_negation(text) for text in texts]
-        vectorizers = {name: TfidfVectorizer(sublinear_tf=True, **params).fit(texts)
-                       for name, params in VECTORIZERS.items()}
+        vectorizers = {
+            name: TfidfVectorizer(sublinear_tf=True, **params).fit(texts)
+            for name, params in VECTORIZERS.items()
+        }
         from scipy.sparse import hstack
 
         features = hstack([vectorizer.transform(texts) for vectorizer in vectorizers.values()]).tocsr()
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
         model.fit(features, np.asarray(urgent, dtype=int))
-        return cls({name: {term: int(i) for term, i in v.vocabulary_.items()} for name, v in vectorizers.items()},
-                   {name: v.idf_ for name, v in vectorizers.items()},
-                   model.coef_[0], float(model.intercept_[0]))
+        return cls(
+            {name: {term: int(i) for term, i in v.vocabulary_.items()} for name, v in vectorizers.items()},
+            {name: v.idf_ for name, v in vectorizers.items()},
+            model.coef_[0],
+            float(model.intercept_[0]),
+        )
 
     def probability(self, text: str) -> float:
         """The model's probability that this one piece of text is an emergency."""
@@ -110,7 +121,9 @@ class UrgencyDetector:
             if not counts:
                 continue
             columns = np.fromiter((vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[columns]
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[
+                columns
+            ]
             total += float(values @ self._coef[columns + offset]) / float(np.sqrt(values @ values))
         return 1.0 / (1.0 + math.exp(-total))
 
@@ -120,11 +133,16 @@ class UrgencyDetector:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        state = {"vocabularies": {name: vocabulary for name, _, vocabulary, _, _ in self._parts},
-                 "intercept": self._intercept}
+        state = {
+            "vocabularies": {name: vocabulary for name, _, vocabulary, _, _ in self._parts},
+            "intercept": self._intercept,
+        }
         (directory / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
-        np.savez(directory / WEIGHTS_FILE, coef=self._coef,
-                 **{f"idf_{name}": idf for name, _, _, idf, _ in self._parts})
+        np.savez(
+            directory / WEIGHTS_FILE,
+            coef=self._coef,
+            **{f"idf_{name}": idf for name, _, _, idf, _ in self._parts},
+        )
 
     @classmethod
     def load(cls, directory: Path) -> UrgencyDetector:

@@ -37,6 +37,7 @@ of speech ("you nearly gave me a heart attack"). A past red
 flag makes the message a personal question about the person's own condition.
 When the clause gives no such cue, the red flag counts: in doubt, urgent.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from spacy.language import Language
@@ -100,11 +101,14 @@ class SafetyMatcher:
         self._spellings = {typed.lower(): meant for typed, meant in config.get("spellings", {}).items()}
         alternatives = "|".join(re.escape(typed) for typed in sorted(self._spellings, key=len, reverse=True))
         self._spelling_pattern = re.compile(rf"(?<![\w'])(?:{alternatives or '(?!)'})(?![\w'])")
-        self._vocabulary = {name: words.split() if isinstance(words, str) else list(words)
-                            for name, words in (config.get("vocabulary") or {}).items()}
+        self._vocabulary = {
+            name: words.split() if isinstance(words, str) else list(words)
+            for name, words in (config.get("vocabulary") or {}).items()
+        }
         self._spanish_words = set(config.get("spanish_words") or [])
-        self._combinations = {tuple(sorted(pair)): category
-                              for category, pair in (config.get("combinations") or {}).items()}
+        self._combinations = {
+            tuple(sorted(pair)): category for category, pair in (config.get("combinations") or {}).items()
+        }
         context = config["context"]
         self._clause_breaks = set(context["clause_breaks"])
         self._negations = set(self._lemmas(context["negations"]))
@@ -134,11 +138,28 @@ class SafetyMatcher:
             for category, entry in config[kind].items():
                 asked = entry.get("questions_count", False)
                 for pattern in entry["patterns"]:
-                    self._add(Rule(kind, category, pattern.lstrip(AMBIGUOUS), entry["source"],
-                                   ambiguous=pattern.startswith(AMBIGUOUS), questions_count=asked))
+                    self._add(
+                        Rule(
+                            kind,
+                            category,
+                            pattern.lstrip(AMBIGUOUS),
+                            entry["source"],
+                            ambiguous=pattern.startswith(AMBIGUOUS),
+                            questions_count=asked,
+                        )
+                    )
                 for pattern in entry.get("patterns_es", []):
-                    self._add(Rule(kind, category, pattern.lstrip(AMBIGUOUS), entry["source"], SPANISH,
-                                   ambiguous=pattern.startswith(AMBIGUOUS), questions_count=asked))
+                    self._add(
+                        Rule(
+                            kind,
+                            category,
+                            pattern.lstrip(AMBIGUOUS),
+                            entry["source"],
+                            SPANISH,
+                            ambiguous=pattern.startswith(AMBIGUOUS),
+                            questions_count=asked,
+                        )
+                    )
 
     def categories(self, kind: str) -> List[str]:
         """Every category a finding of `kind` can name."""
@@ -164,8 +185,14 @@ class SafetyMatcher:
             if reason is None:
                 urgent.append((rule, span))
             else:
-                set_aside.append({"category": rule.category, "pattern": rule.pattern,
-                                  "matched_text": span.text, "reason": reason})
+                set_aside.append(
+                    {
+                        "category": rule.category,
+                        "pattern": rule.pattern,
+                        "matched_text": span.text,
+                        "reason": reason,
+                    }
+                )
 
         language = self.language(doc, urgent + personal)
         if urgent:
@@ -180,8 +207,15 @@ class SafetyMatcher:
             return finding
         past = next((entry for entry in set_aside if entry["reason"] == "past"), None)
         if past:
-            return Finding(PERSONAL, self._history_category, past["pattern"],
-                           past["matched_text"], "red flag in the past", set_aside, language)
+            return Finding(
+                PERSONAL,
+                self._history_category,
+                past["pattern"],
+                past["matched_text"],
+                "red flag in the past",
+                set_aside,
+                language,
+            )
         if personal:
             return self._finding(PERSONAL, *personal[0], set_aside, language)
         return Finding(None, set_aside=set_aside, language=language)
@@ -196,9 +230,12 @@ class SafetyMatcher:
 
     def _matches(self, doc: Doc) -> List[Tuple[int, int, int]]:
         """(start, end, rule index) of every match, in order of position."""
-        present = {"lemma": {t.lemma_ for t in doc}, "lower": {t.lower_ for t in doc},
-                   "number": {NUMBER} if any(t.like_num for t in doc) else set()}
-        found = []
+        present = {
+            "lemma": {t.lemma_ for t in doc},
+            "lower": {t.lower_ for t in doc},
+            "number": {NUMBER} if any(t.like_num for t in doc) else set(),
+        }
+        found: List[Tuple[int, int, int]] = []
         for index, required in enumerate(self._required):
             if all(present[attr] & words for attr, words in required):
                 found.extend((start, end, index) for _, start, end in self._matchers[index](doc))
@@ -212,7 +249,8 @@ class SafetyMatcher:
     # -- compiling patterns -------------------------------------------------
 
     def _add(self, rule: Rule) -> None:
-        tokens, required = [], []
+        tokens: List[Dict[str, Any]] = []
+        required: List[Tuple[str, frozenset]] = []
         for term in rule.pattern.split():
             if term == GAP:  # any words, but never across the end of a sentence
                 gap = {"LOWER": {"NOT_IN": self._gap_breaks}, "OP": "?"}
@@ -223,10 +261,11 @@ class SafetyMatcher:
             term = "|".join(self._expand(word) for word in term.split("|"))
             if rule.language == SPANISH and term != NUMBER and not term.startswith(EXACT):
                 term = EXACT + term  # Spanish words have no English lemmas: exact forms
+            token: Dict[str, Any]
             if term == NUMBER:
                 token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
-                words = term[len(EXACT):].split("|")
+                words = term[len(EXACT) :].split("|")
                 token, need = {"LOWER": {"IN": words}}, ("lower", frozenset(words))
             else:
                 words = term.split("|")
@@ -243,15 +282,17 @@ class SafetyMatcher:
         self._required.append(required)
         self._rules.append(rule)
         self._pattern_lemmas[rule] = {
-            word for token in tokens
-            for key in ("LEMMA", "LOWER") for word in token.get(key, {}).get("IN", [])
+            word
+            for token in tokens
+            for key in ("LEMMA", "LOWER")
+            for word in token.get(key, {}).get("IN", [])
         }
 
     def _expand(self, word: str) -> str:
         """`@name` -> the words of that vocabulary list, as alternatives."""
         if not word.startswith(VOCABULARY):
             return word
-        name = word[len(VOCABULARY):]
+        name = word[len(VOCABULARY) :]
         if name not in self._vocabulary:
             raise ValueError(f"unknown vocabulary list {word!r} (define it under `vocabulary:`)")
         return "|".join(self._vocabulary[name])
@@ -280,7 +321,7 @@ class SafetyMatcher:
         end = span.end
         while end < len(doc) and doc[end].lower_ not in self._clause_breaks:
             end += 1
-        return doc[start:span.start], doc[span.end:end]
+        return doc[start : span.start], doc[span.end : end]
 
     def _not_now(self, span: Span, rule: Rule) -> Optional[str]:
         message = [t.lemma_.lower() for t in span.doc]
@@ -288,7 +329,7 @@ class SafetyMatcher:
             return "hypothetical"  # "for a school project, how do poison centers work?"
         before, after = self._clause(span)
         before_lemmas = [t.lemma_.lower() for t in before]
-        window = before_lemmas[-self._negation_window:]
+        window = before_lemmas[-self._negation_window :]
         if any(lemma in self._negations for lemma in window):
             return "negated"
         # A negation a gap let into the match ("face is not swollen"); one the
@@ -298,20 +339,27 @@ class SafetyMatcher:
             return "negated"
         span_lemmas = [t.lemma_.lower() for t in span]
         after_lemmas = [t.lemma_.lower() for t in after]
-        cue_end = -1 if rule.questions_count else max(
-            (_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
+        cue_end = (
+            -1
+            if rule.questions_count
+            else max((_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
+        )
         after_cue = before_lemmas[cue_end:] + span_lemmas
         # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
         if cue_end >= 0 and not set(after_cue) & self._present:
             return "hypothetical"
         # "if my toddler ever got into my pills": asks, whoever it names
         if not rule.questions_count and any(
-                _contains(before_lemmas + span_lemmas, cue) for cue in self._hypothetical_strong):
+            _contains(before_lemmas + span_lemmas, cue) for cue in self._hypothetical_strong
+        ):
             return "hypothetical"
         # "are seizures a side effect" asks; "i am having seizures, is it a side effect" reports.
         asks_after = any(_contains(after_lemmas, cue) for cue in self._hypothetical_after)
-        if asks_after and not rule.questions_count and not set(before_lemmas + span_lemmas) & (
-                self._present | self._subjects):
+        if (
+            asks_after
+            and not rule.questions_count
+            and not set(before_lemmas + span_lemmas) & (self._present | self._subjects)
+        ):
             return "hypothetical"
         clause = before_lemmas + span_lemmas + after_lemmas
         if any(_contains(clause, cue) for cue in self._figurative):
@@ -324,8 +372,9 @@ class SafetyMatcher:
         return None
 
     @staticmethod
-    def _finding(kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]],
-                 language: str) -> Finding:
+    def _finding(
+        kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]], language: str
+    ) -> Finding:
         return Finding(kind, rule.category, rule.pattern, span.text, rule.source, set_aside, language)
 
 
@@ -336,7 +385,7 @@ def _contains(words: List[str], cue: List[str]) -> bool:
 def _end_of(words: List[str], cue: List[str]) -> int:
     """Index just past the last place `cue` occurs in `words`, or -1."""
     n = len(cue)
-    ends = [i + n for i in range(len(words) - n + 1) if all(map(_term_matches, cue, words[i:i + n]))]
+    ends = [i + n for i in range(len(words) - n + 1) if all(map(_term_matches, cue, words[i : i + n]))]
     return ends[-1] if ends else -1
 
 

@@ -7,6 +7,7 @@ at run time.
 
 Usage: python scripts/build_spacy_pipeline.py OUTPUT_DIR
 """
+
 import sys
 from pathlib import Path
 

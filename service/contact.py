@@ -1,4 +1,5 @@
 """The pharmacy or clinic people can reach themselves, read from contact.yml."""
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Text
@@ -50,10 +51,12 @@ def load_contact(path: Path = CONTACT_FILE) -> Optional[Contact]:
         raise ContactError(f"{path}: `contact` must be a mapping of {', '.join(FIELDS)}")
     unknown = set(values) - set(FIELDS)
     if unknown:
-        raise ContactError(f"{path}: unknown contact field(s) {', '.join(sorted(unknown))}; "
-                           f"use {', '.join(FIELDS)}")
-    cleaned = {key: str(value).strip() for key, value in values.items()
-               if value is not None and str(value).strip()}
+        raise ContactError(
+            f"{path}: unknown contact field(s) {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}"
+        )
+    cleaned = {
+        key: str(value).strip() for key, value in values.items() if value is not None and str(value).strip()
+    }
     if "name" not in cleaned or not ({"phone", "link"} & set(cleaned)):
         raise ContactError(f"{path}: a contact needs a name and a phone or a link")
     if "link" in cleaned and not cleaned["link"].startswith(("https://", "http://")):

@@ -8,6 +8,7 @@ the metadata of the reply to the vote (service/nlg.py), so it is stored with the
 conversation, holds no message text, and `make purge` and "forget me" delete it
 with the rest.
 """
+
 import re
 from typing import Any, Collection, Dict, Optional, Text
 
@@ -41,7 +42,8 @@ def vote_record(tracker: DialogueStateTracker, known_answers: Collection[Text]) 
     vote = VOTES.get((message.intent or {}).get("name")) if message else None
     if vote is None:
         return None
-    named = next((entity.get("value") for entity in message.entities
-                  if entity.get("entity") == "answer"), None)
+    named = next(
+        (entity.get("value") for entity in message.entities if entity.get("entity") == "answer"), None
+    )
     answer = named if named in known_answers else latest_answer(tracker)
     return {"vote": vote, "answer": answer}

@@ -12,6 +12,7 @@ curated responses of domain.yml it
   `{"feedback": {"vote": ..., "answer": ...}}` in their metadata
   (service/feedback.py).
 """
+
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
@@ -30,27 +31,30 @@ TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/ask_human"}
 class ServiceNLG(TemplatedNaturalLanguageGenerator):
     """domain.yml's responses, with the contact and the vote records filled in."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
-                 domain: Optional[Domain] = None) -> None:
+    def __init__(
+        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
+    ) -> None:
         super().__init__((domain or Domain.empty()).responses)
         options = endpoint_config.kwargs if endpoint_config else {}
         self.contact = load_contact(Path(options.get("contact_file", CONTACT_FILE)))
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
-                       output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
         slots = tracker.current_slot_values()
         values: Dict[Text, Any] = {}
         if self.contact:
             slots["contact_configured"] = True
             values = self.contact.template_values()
-        response = self.generate_from_slots(utter_action, slots, output_channel,
-                                            **{**values, **kwargs})
+        response = self.generate_from_slots(utter_action, slots, output_channel, **{**values, **kwargs})
         if response is None:
             return None
         if utter_action in VOTE_REPLIES:
             answers = {name for name in self.responses if is_answer(name)}
-            response["metadata"] = {**(response.get("metadata") or {}),
-                                    "feedback": vote_record(tracker, answers)}
+            response["metadata"] = {
+                **(response.get("metadata") or {}),
+                "feedback": vote_record(tracker, answers),
+            }
         if self.contact and utter_action.startswith(PERSONAL_ANSWERS):
             response["buttons"] = [*(response.get("buttons") or []), dict(TALK_TO_A_PERSON)]
         return response

@@ -106,7 +106,13 @@ def postgres(tmp_path_factory):
     stack = Stack(tmp)
     try:
         env = start_postgres(stack, tmp)
-        yield {"dialect": "postgresql", "host": env["DB_HOST"], "port": int(env["DB_PORT"]),
-               "db": env["DB_DATABASE"], "username": env["DB_USER"], "password": env["DB_PASSWORD"]}
+        yield {
+            "dialect": "postgresql",
+            "host": env["DB_HOST"],
+            "port": int(env["DB_PORT"]),
+            "db": env["DB_DATABASE"],
+            "username": env["DB_USER"],
+            "password": env["DB_PASSWORD"],
+        }
     finally:
         stack.stop_all()

@@ -1,4 +1,5 @@
 """The Abstainer: an answer only when it fits, an honest "I don't know" otherwise."""
+
 import pytest
 import yaml
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -23,21 +24,34 @@ TOKENIZER = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
 
 @pytest.fixture(scope="module")
 def abstainer(tmp_path_factory):
-    return Abstainer(Abstainer.get_default_config(),
-                     LocalModelStorage(tmp_path_factory.mktemp("abstention")),
-                     Resource("abstention"), EXAMPLES)
+    return Abstainer(
+        Abstainer.get_default_config(),
+        LocalModelStorage(tmp_path_factory.mktemp("abstention")),
+        Resource("abstention"),
+        EXAMPLES,
+    )
 
 
-def message(text, intent="ask_side_effects", answer="ask_side_effects/common",
-            intent_confidence=0.99, answer_confidence=0.9):
-    msg = Message(data={
-        "text": text,
-        "intent": {"name": intent, "confidence": intent_confidence},
-        "intent_ranking": [{"name": intent, "confidence": intent_confidence},
-                           {"name": "urgent_help", "confidence": 0.01}],
-        "response_selector": {intent: {"response": {"intent_response_key": answer,
-                                                    "confidence": answer_confidence}}},
-    })
+def message(
+    text,
+    intent="ask_side_effects",
+    answer="ask_side_effects/common",
+    intent_confidence=0.99,
+    answer_confidence=0.9,
+):
+    msg = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": intent_confidence},
+            "intent_ranking": [
+                {"name": intent, "confidence": intent_confidence},
+                {"name": "urgent_help", "confidence": 0.01},
+            ],
+            "response_selector": {
+                intent: {"response": {"intent_response_key": answer, "confidence": answer_confidence}}
+            },
+        }
+    )
     TOKENIZER.process([msg])
     return msg
 
@@ -93,7 +107,9 @@ def test_an_unsure_classifier_abstains(abstainer):
     msg = message("do valtrex cause headache", answer="ask_side_effects/kidney", answer_confidence=0.2)
     abstainer.process([msg])
     assert msg.get("intent")["name"] == "nlu_fallback"
-    msg = message("what be the common side effect of valtrex", intent_confidence=0.45)  # below the intent threshold
+    msg = message(
+        "what be the common side effect of valtrex", intent_confidence=0.45
+    )  # below the intent threshold
     abstainer.process([msg])
     assert msg.get("intent")["name"] == "nlu_fallback"
 
@@ -112,7 +128,8 @@ def test_interaction_type_topics_get_the_interaction_answer(abstainer):
     abstainer.process([msg])
     assert msg.get("intent")["name"] == "personal_advice"
     assert msg.get("response_selector")["personal_advice"]["response"]["intent_response_key"] == (
-        "personal_advice/interaction")
+        "personal_advice/interaction"
+    )
     # A back-pain pain-reliever answer keeps its question.
     msg = message("is tylenol ok for back pain on valtrex", "ask_back_pain", "ask_back_pain/pain_relievers")
     abstainer.process([msg])
@@ -120,9 +137,11 @@ def test_interaction_type_topics_get_the_interaction_answer(abstainer):
 
 
 def test_urgent_other_intents_and_buttons_are_left_alone(abstainer):
-    for msg in (message("i can not feel my legs", "urgent_help", "urgent_help/cauda_equina", 0.5, 0.2),
-                message("hello there", "greet", None),
-                message("/ask_side_effects/kidney", answer_confidence=1.0, intent_confidence=0.1)):
+    for msg in (
+        message("i can not feel my legs", "urgent_help", "urgent_help/cauda_equina", 0.5, 0.2),
+        message("hello there", "greet", None),
+        message("/ask_side_effects/kidney", answer_confidence=1.0, intent_confidence=0.1),
+    ):
         before = msg.get("intent")["name"]
         abstainer.process([msg])
         assert msg.get("intent")["name"] == before
@@ -150,11 +169,15 @@ def test_fits_needs_every_threshold():
 
 
 def test_settings_name_existing_answers(responses):
-    suggested = set(SETTINGS["suggestions"]) | {a for answers in SETTINGS["overviews"].values() for a in answers}
+    suggested = set(SETTINGS["suggestions"]) | {
+        a for answers in SETTINGS["overviews"].values() for a in answers
+    }
     routed = {topic["route"] for topic in SETTINGS["not_in_label"] if topic.get("route")}
     for answer in suggested | routed:
         assert f"utter_{answer}" in responses, answer
-    assert set(a for answers in SETTINGS["overviews"].values() for a in answers) <= set(SETTINGS["suggestions"])
+    assert set(a for answers in SETTINGS["overviews"].values() for a in answers) <= set(
+        SETTINGS["suggestions"]
+    )
     # A suggestion never sends anyone to an urgent answer.
     assert not [a for a in suggested if a.startswith("urgent_help/")]
 
@@ -165,8 +188,11 @@ def test_replies_that_say_what_is_not_known_name_their_slots(responses, domain):
         assert "pharmacist" in responses[name]["text"], name
     assert "{medicine}" in responses["utter_other_medicine"]["text"]
     assert "{unknown_topic}" in responses["utter_not_in_label"]["text"]
-    slots = {slot for button in responses["utter_abstain"]["buttons"]
-             for slot in (button["title"][1:-1], button["payload"][2:-1])}
+    slots = {
+        slot
+        for button in responses["utter_abstain"]["buttons"]
+        for slot in (button["title"][1:-1], button["payload"][2:-1])
+    }
     assert slots == {"suggestion_1", "suggestion_1_title", "suggestion_2", "suggestion_2_title"}
     for slot in slots | {"medicine", "unknown_topic"}:
         assert domain["slots"][slot]["mappings"] == [{"type": "from_entity", "entity": slot}]

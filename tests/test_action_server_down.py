@@ -4,6 +4,7 @@ The assistant has no custom actions (actions/__init__.py). This guards that: wit
 an action endpoint configured that nobody listens on, content answers and urgent
 routing still work, so a custom action added later on either path fails here.
 """
+
 import asyncio
 
 import pytest
@@ -19,11 +20,14 @@ def agent_without_action_server():
     return Agent.load(str(MODEL), action_endpoint=dead)
 
 
-@pytest.mark.parametrize("message, first_words", [
-    ("my son swallowed a whole bottle of valtrex", "Call 911 now"),
-    ("what is valtrex used for", "In adults, valacyclovir treats cold sores"),
-    ("/ask_side_effects/kidney", "Valacyclovir can rarely harm the kidneys"),
-])
+@pytest.mark.parametrize(
+    "message, first_words",
+    [
+        ("my son swallowed a whole bottle of valtrex", "Call 911 now"),
+        ("what is valtrex used for", "In adults, valacyclovir treats cold sores"),
+        ("/ask_side_effects/kidney", "Valacyclovir can rarely harm the kidneys"),
+    ],
+)
 def test_answers_do_not_need_the_action_server(agent_without_action_server, message, first_words):
     replies = asyncio.run(agent_without_action_server.handle_text(message, sender_id=message))
     texts = [reply["text"] for reply in replies if "text" in reply]

@@ -1,4 +1,5 @@
 """Bad input gets a polite answer, never a crash or silence."""
+
 import pytest
 
 FALLBACK = "Sorry, I didn't understand that."

@@ -2,6 +2,7 @@
 the training data or the other tests, and never edited: a fix that needs the set
 changed is a fix tuned to the set. A miss that gets fixed is copied into the
 regular corpora instead; an exhausted set is replaced by a fresh one."""
+
 import hashlib
 
 import pytest

@@ -278,11 +278,21 @@ def test_socketio_urgent_reply_is_marked_in_metadata(server):
 
 def test_socketio_replies_name_their_response(server):
     """The widget's "Was this helpful?" vote names the answer by this name."""
-    received = asyncio.run(socketio_conversation(server.url, uuid.uuid4().hex, [
-        "does valtrex cause back pain", '/not_helpful{"answer": "utter_ask_back_pain/is_side_effect"}']))
+    received = asyncio.run(
+        socketio_conversation(
+            server.url,
+            uuid.uuid4().hex,
+            ["does valtrex cause back pain", '/not_helpful{"answer": "utter_ask_back_pain/is_side_effect"}'],
+        )
+    )
     assert [event.get("utter_action") for event in received] == [
-        "utter_disclaimer", "utter_ask_back_pain/is_side_effect", "utter_not_helpful"]
-    assert received[2]["metadata"] == {"feedback": {"vote": "down", "answer": "utter_ask_back_pain/is_side_effect"}}
+        "utter_disclaimer",
+        "utter_ask_back_pain/is_side_effect",
+        "utter_not_helpful",
+    ]
+    assert received[2]["metadata"] == {
+        "feedback": {"vote": "down", "answer": "utter_ask_back_pain/is_side_effect"}
+    }
 
 
 def test_socketio_bad_events_get_the_fallback(server):

@@ -5,6 +5,7 @@ fact-sheet sections (at least one if it gives medical facts or says 911), its
 source tags (at least one if it names a source to users), a last-reviewed date
 and the reviewer's role.
 """
+
 import datetime as dt
 import re
 
@@ -13,10 +14,11 @@ import pytest
 from content.review import FactSheet, Review
 
 TODAY = dt.date.today()
-GOOD = {"sections": ["3"], "sources": ["RXL-W"], "reviewed": dt.date(2026, 12, 2),
-        "reviewer": "pharmacist"}
-MEDICAL = {"text": "Valacyclovir can rarely harm the kidneys.\nSource: FDA prescribing "
-                   "information for VALTREX (DailyMed)."}
+GOOD = {"sections": ["3"], "sources": ["RXL-W"], "reviewed": dt.date(2026, 12, 2), "reviewer": "pharmacist"}
+MEDICAL = {
+    "text": "Valacyclovir can rarely harm the kidneys.\nSource: FDA prescribing "
+    "information for VALTREX (DailyMed)."
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +33,11 @@ def review():
 
 def seeded(record=None, name="utter_ask_side_effects/seeded"):
     """A review of one seeded response with `record` (None: no record at all)."""
-    data = {"review_period_days": 365, "reviewer_roles": ["pharmacist", "content editor"],
-            "responses": {} if record is None else {name: record}}
+    data = {
+        "review_period_days": 365,
+        "reviewer_roles": ["pharmacist", "content editor"],
+        "responses": {} if record is None else {name: record},
+    }
     return Review.from_data(data), {name: MEDICAL}
 
 
@@ -46,19 +51,22 @@ def test_a_seeded_good_record_passes(sheet):
     assert review.check(responses, sheet, TODAY) == []
 
 
-@pytest.mark.parametrize("change, problem", [
-    (None, "has no review record"),
-    ({"sections": ["12"]}, "cites section '12', which the fact sheet does not have"),
-    ({"sections": ["5c"]}, "cites section '5c'"),
-    ({"sections": []}, "cites no fact-sheet section"),
-    ({"sources": ["WIKIPEDIA"]}, "cites source [WIKIPEDIA]"),
-    ({"sources": []}, "lists no fact-sheet source tag"),
-    ({"reviewed": None}, "has no last-reviewed date"),
-    ({"reviewed": "last spring"}, "has no last-reviewed date"),
-    ({"reviewed": TODAY + dt.timedelta(days=1)}, "was reviewed in the future"),
-    ({"reviewer": "Dr Smith"}, "is not one of pharmacist, content editor"),
-    ({"findings": ["see above"]}, "not a review finding id"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (None, "has no review record"),
+        ({"sections": ["12"]}, "cites section '12', which the fact sheet does not have"),
+        ({"sections": ["5c"]}, "cites section '5c'"),
+        ({"sections": []}, "cites no fact-sheet section"),
+        ({"sources": ["WIKIPEDIA"]}, "cites source [WIKIPEDIA]"),
+        ({"sources": []}, "lists no fact-sheet source tag"),
+        ({"reviewed": None}, "has no last-reviewed date"),
+        ({"reviewed": "last spring"}, "has no last-reviewed date"),
+        ({"reviewed": TODAY + dt.timedelta(days=1)}, "was reviewed in the future"),
+        ({"reviewer": "Dr Smith"}, "is not one of pharmacist, content editor"),
+        ({"findings": ["see above"]}, "not a review finding id"),
+    ],
+)
 def test_a_seeded_bad_record_fails(sheet, change, problem):
     review, responses = seeded(None if change is None else {**GOOD, **change})
     found = [str(p) for p in review.check(responses, sheet, TODAY)]

@@ -6,6 +6,7 @@ The screenshot goes to a temporary folder, or to $CONTENT_REPORT_SCREENSHOTS:
     CONTENT_REPORT_SCREENSHOTS=docs .venv/bin/python -m pytest tests/test_content_report.py
 writes docs/content-report.png for the README.
 """
+
 import datetime as dt
 import os
 import re
@@ -24,8 +25,14 @@ from content.urgency import Urgency
 
 SCREENSHOTS = Path(os.environ.get("CONTENT_REPORT_SCREENSHOTS") or tempfile.mkdtemp(prefix="content-report-"))
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TODAY = dt.date(2026, 12, 2)
 
 
@@ -38,9 +45,14 @@ def report():
 def written(tmp_path_factory):
     """`python -m content.report`, as `make content-report` runs it."""
     out = tmp_path_factory.mktemp("report")
-    done = subprocess.run([sys.executable, "-m", "content.report", "--out", str(out), "--today", TODAY.isoformat()],
-                          cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "content.report", "--out", str(out), "--today", TODAY.isoformat()],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return out, done.stdout
 
@@ -49,8 +61,11 @@ def test_the_command_writes_both_pages_and_its_figures(written, responses):
     out, stdout = written
     assert (out / "content-report.html").stat().st_size > 0
     assert (out / "content-report.md").stat().st_size > 0
-    assert re.search(rf"^{len(responses)} responses; reading grade mean \d\.\d\d, max \d\.\d; "
-                     r"0 overdue for review; 0 problems", stdout), stdout
+    assert re.search(
+        rf"^{len(responses)} responses; reading grade mean \d\.\d\d, max \d\.\d; "
+        r"0 overdue for review; 0 problems",
+        stdout,
+    ), stdout
 
 
 def test_every_response_is_in_the_markdown_with_its_review(report, responses):
@@ -77,7 +92,9 @@ def test_overdue_responses_are_flagged(report, responses):
 
 
 def test_a_problem_is_shown_on_the_response(responses):
-    seeded = dict(responses, **{"utter_ask_side_effects/seeded": {"text": "Call your doctor for trouble breathing."}})
+    seeded = dict(
+        responses, **{"utter_ask_side_effects/seeded": {"text": "Call your doctor for trouble breathing."}}
+    )
     report = build(TODAY, responses=seeded)
     row = next(r for r in report.rows if r.name == "utter_ask_side_effects/seeded")
     assert any("no review record" in p for p in row.problems)

@@ -5,6 +5,7 @@ if it gives a sign another level, sends someone to care without saying how
 fast, says 911 without "(or your local emergency number)", or names suicide or
 an overdose without its help line.
 """
+
 import pytest
 import yaml
 
@@ -15,21 +16,27 @@ from content.urgency import URGENCY, Urgency
 REVIEW_TIME = {
     "H3 utter_ask_side_effects/kidney": (
         "Valacyclovir can rarely harm the kidneys. Get care right away if you pee very little or "
-        "not at all. Also call your doctor for swollen ankles, tiredness or shortness of breath."),
+        "not at all. Also call your doctor for swollen ankles, tiredness or shortness of breath."
+    ),
     "M1 utter_urgent_help/kidney": (
         "Call 911 now (or your local emergency number). Peeing very little or not at all, or blood "
-        "in your pee with back or side pain, can be a sign of a kidney problem."),
+        "in your pee with back or side pain, can be a sign of a kidney problem."
+    ),
     "M1 utter_ask_back_pain/kidney_warning": (
         "Rarely, pain in your side or lower back can be a sign of a kidney problem. Call your "
-        "doctor soon if it comes with less pee, fever or blood in your pee."),
+        "doctor soon if it comes with less pee, fever or blood in your pee."
+    ),
     "M2 utter_urgent_help/infection_fever": (
         "Call 911 now (or your local emergency number). A high fever or chills with back pain can "
-        "be a serious infection. Get help right away."),
+        "be a serious infection. Get help right away."
+    ),
     "M3 utter_ask_side_effects/nervous_system": (
         "Rarely, it can cause confusion, agitation, seeing things that aren't there, or seizures. "
-        "This happens mostly in older adults. These signs need care right away."),
+        "This happens mostly in older adults. These signs need care right away."
+    ),
     "L5 utter_ask_side_effects/allergy": (
-        "Swelling of the face or throat, or trouble breathing, is an emergency: call 911."),
+        "Swelling of the face or throat, or trouble breathing, is an emergency: call 911."
+    ),
 }
 
 
@@ -52,39 +59,51 @@ def test_the_review_time_texts_fail(urgency, finding):
     assert problems(urgency, REVIEW_TIME[finding]), finding
 
 
-@pytest.mark.parametrize("text, sign", [
-    ("Call your doctor promptly if you have trouble breathing.", "trouble_breathing"),
-    ("See a doctor the same day if you pee very little or not at all.", "little_or_no_urine"),
-    ("Call 911 now (or your local emergency number) for a high fever.", "high_fever"),
-    ("Call 911 now (or your local emergency number). A seizure, or a high fever, needs help.", "high_fever"),
-])
+@pytest.mark.parametrize(
+    "text, sign",
+    [
+        ("Call your doctor promptly if you have trouble breathing.", "trouble_breathing"),
+        ("See a doctor the same day if you pee very little or not at all.", "little_or_no_urine"),
+        ("Call 911 now (or your local emergency number) for a high fever.", "high_fever"),
+        (
+            "Call 911 now (or your local emergency number). A seizure, or a high fever, needs help.",
+            "high_fever",
+        ),
+    ],
+)
 def test_a_seeded_response_with_another_level_fails(urgency, text, sign):
     found = problems(urgency, text)
     assert len(found) == 1 and f"({sign}) must be" in found[0], found
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("Signs are fainting or peeing very little. Get care right away.", "without a level"),
-    ("Call your doctor for shortness of breath.", "without a level"),
-    ("If you faint, call 911.", "or your local emergency number"),
-    ("Llame al 911 ahora si se desmaya.", "or your local emergency number"),
-    ("Call 911 now (or your local emergency number) if you have thoughts of suicide.", "help line"),
-    ("Call 911 now (or your local emergency number) if a child swallowed any pills.", "help line"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("Signs are fainting or peeing very little. Get care right away.", "without a level"),
+        ("Call your doctor for shortness of breath.", "without a level"),
+        ("If you faint, call 911.", "or your local emergency number"),
+        ("Llame al 911 ahora si se desmaya.", "or your local emergency number"),
+        ("Call 911 now (or your local emergency number) if you have thoughts of suicide.", "help line"),
+        ("Call 911 now (or your local emergency number) if a child swallowed any pills.", "help line"),
+    ],
+)
 def test_a_seeded_response_breaking_a_wording_rule_fails(urgency, text, problem):
     found = problems(urgency, text)
     assert len(found) == 1 and problem in found[0], found
 
 
-@pytest.mark.parametrize("text", [
-    "Call 911 now (or your local emergency number) if you have trouble breathing.",
-    "Call 911 now (or your local emergency number). Fainting needs help right away.",
-    "See a doctor the same day for a high fever. Call your doctor promptly for blood in your pee.",
-    "Some people had dizziness, fainting or a seizure in studies.",
-    "Fever with a stiff neck is an emergency: call 911 now (or your local emergency number).",
-    "Llame al 911 ahora (o a su número local de emergencias).",
-    "If a child swallowed any pills, call Poison Help (1-800-222-1222) right away.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call 911 now (or your local emergency number) if you have trouble breathing.",
+        "Call 911 now (or your local emergency number). Fainting needs help right away.",
+        "See a doctor the same day for a high fever. Call your doctor promptly for blood in your pee.",
+        "Some people had dizziness, fainting or a seizure in studies.",
+        "Fever with a stiff neck is an emergency: call 911 now (or your local emergency number).",
+        "Llame al 911 ahora (o a su número local de emergencias).",
+        "If a child swallowed any pills, call Poison Help (1-800-222-1222) right away.",
+    ],
+)
 def test_a_sign_at_its_own_level_or_only_mentioned_passes(urgency, text):
     assert problems(urgency, text) == []
 

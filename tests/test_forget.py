@@ -1,11 +1,11 @@
-""""Forget me": every stored event of the conversation goes (SQLite and PostgreSQL),
+""" "Forget me": every stored event of the conversation goes (SQLite and PostgreSQL),
 other conversations stay, the in-memory copy goes too, and a restart does not bring
 anything back. `make purge` removes votes like any other event."""
+
 import asyncio
 import sqlite3
 import time
 
-import pytest
 import requests
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -29,7 +29,8 @@ def turn(tracker, text, intent, reply, metadata=None, timestamp=None):
 
 def conversation(store, sender, *turns):
     tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker.from_events(
-        sender, [ActionExecuted("action_listen")])
+        sender, [ActionExecuted("action_listen")]
+    )
     for args in turns:
         turn(tracker, *args)
     asyncio.run(store.save(tracker))
@@ -59,9 +60,17 @@ def test_only_a_turn_ending_with_the_confirmation_asks_for_deletion():
 
 def forget_and_check(store):
     conversation(store, "stays", ("what is valtrex", "ask_uses", "Valacyclovir is ..."))
-    conversation(store, "goes", ("what is valtrex", "ask_uses", "Valacyclovir is ..."),
-                 ("👎", "not_helpful", "Sorry that didn't help.",
-                  {"utter_action": "utter_not_helpful", "metadata": {"feedback": {"vote": "down"}}}))
+    conversation(
+        store,
+        "goes",
+        ("what is valtrex", "ask_uses", "Valacyclovir is ..."),
+        (
+            "👎",
+            "not_helpful",
+            "Sorry that didn't help.",
+            {"utter_action": "utter_not_helpful", "metadata": {"feedback": {"vote": "down"}}},
+        ),
+    )
     tracker = conversation(store, "goes", ("forget me", "forget_me", "Do you want me to delete ...?"))
     assert "goes" in stored_senders(store)
     assert "goes" in store._recent  # its stored events are kept in memory between turns
@@ -78,8 +87,10 @@ def test_forget_deletes_the_conversation_on_sqlite(tmp_path):
     store = RedactingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "t.db"))
     forget_and_check(store)
     # A restart (a new store on the same file) finds nothing either.
-    assert asyncio.run(RedactingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "t.db"))
-                       .retrieve("goes")) is None
+    assert (
+        asyncio.run(RedactingSQLTrackerStore(Domain.empty(), db=str(tmp_path / "t.db")).retrieve("goes"))
+        is None
+    )
     assert delete_conversation(store, "never-existed") == 0
 
 
@@ -88,8 +99,9 @@ def test_forget_deletes_the_conversation_on_postgresql(postgres):
     other_replica = RedactingSQLTrackerStore(Domain.empty(), **postgres)
     forget_and_check(store)
     assert asyncio.run(other_replica.retrieve("goes")) is None
-    assert [e.text for e in asyncio.run(other_replica.retrieve("stays")).events
-            if isinstance(e, UserUttered)] == ["what is valtrex"]
+    assert [
+        e.text for e in asyncio.run(other_replica.retrieve("stays")).events if isinstance(e, UserUttered)
+    ] == ["what is valtrex"]
 
 
 def test_purge_also_removes_old_votes(tmp_path):
@@ -104,8 +116,9 @@ def test_purge_also_removes_old_votes(tmp_path):
 
 
 def say(server, message, sender):
-    response = requests.post(f"{server.url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": message}, timeout=30)
+    response = requests.post(
+        f"{server.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30
+    )
     response.raise_for_status()
     return [reply.get("text") for reply in response.json()]
 

@@ -1,4 +1,5 @@
 """Medicine names (medicines/dictionary.py) and the MedicineDetector's decisions."""
+
 import json
 
 import pytest
@@ -12,9 +13,17 @@ from medicines.component import NAMES_FILE, MedicineDetector, spoken_names
 from medicines.dictionary import MedicineNames, edit_distance, extract_names, load_settings
 
 SETTINGS = load_settings()
-NAMES = {"valsartan": "valsartan", "tylenol": "acetaminophen", "ibuprofen": "ibuprofen",
-         "advil": "ibuprofen", "valacyclovir": "valacyclovir", "acyclovir": "acyclovir",
-         "vitamin d": "ergocalciferol", "gabapentin": "gabapentin", "differin": "adapalene"}
+NAMES = {
+    "valsartan": "valsartan",
+    "tylenol": "acetaminophen",
+    "ibuprofen": "ibuprofen",
+    "advil": "ibuprofen",
+    "valacyclovir": "valacyclovir",
+    "acyclovir": "acyclovir",
+    "vitamin d": "ergocalciferol",
+    "gabapentin": "gabapentin",
+    "differin": "adapalene",
+}
 COMMON = {"different", "shingles", "kidneys"}
 TOKENIZER = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
 
@@ -26,8 +35,10 @@ def tokens(text):
 
 
 def found(text):
-    return [(m.text, m.medicine, m.valacyclovir, m.exact)
-            for m in MedicineNames(NAMES, COMMON, SETTINGS).find(tokens(text))]
+    return [
+        (m.text, m.medicine, m.valacyclovir, m.exact)
+        for m in MedicineNames(NAMES, COMMON, SETTINGS).find(tokens(text))
+    ]
 
 
 def test_brand_and_generic_names_resolve_to_the_medicine():
@@ -49,8 +60,10 @@ def test_misspelt_medicines_are_found_but_english_words_are_not():
 def test_valacyclovir_and_acyclovir_names_and_misspellings_are_the_known_medicine():
     for text in ("valtrex", "Valtrax", "valaciclovir", "valacyclovier", "vlatrex", "zovirax", "aciclovir"):
         assert [m[2] for m in found(f"what is {text}")] == [True], text
-    assert found("valtrex vs acyclovir") == [("valtrex", "valacyclovir", True, True),
-                                             ("acyclovir", "acyclovir", True, True)]
+    assert found("valtrex vs acyclovir") == [
+        ("valtrex", "valacyclovir", True, True),
+        ("acyclovir", "acyclovir", True, True),
+    ]
 
 
 def test_edit_distance_stops_past_its_limit():
@@ -83,22 +96,30 @@ def test_the_dictionary_keeps_consumer_medicines_and_drops_words(dictionary):
 
 # -- the detector's decisions -------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def detector(tmp_path_factory):
-    component = MedicineDetector(MedicineDetector.get_default_config(),
-                                 LocalModelStorage(tmp_path_factory.mktemp("medicines")),
-                                 Resource("medicines"))
+    component = MedicineDetector(
+        MedicineDetector.get_default_config(),
+        LocalModelStorage(tmp_path_factory.mktemp("medicines")),
+        Resource("medicines"),
+    )
     component._use({"names": NAMES, "common_words": sorted(COMMON)})
     return component
 
 
 def message(text, intent="ask_side_effects", answer="ask_side_effects/common"):
-    msg = Message(data={
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": intent, "confidence": 0.9}, {"name": "urgent_help", "confidence": 0.1}],
-        "response_selector": {intent: {"response": {"intent_response_key": answer}}},
-    })
+    msg = Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": [
+                {"name": intent, "confidence": 0.9},
+                {"name": "urgent_help", "confidence": 0.1},
+            ],
+            "response_selector": {intent: {"response": {"intent_response_key": answer}}},
+        }
+    )
     TOKENIZER.process([msg])
     return msg
 
@@ -107,8 +128,9 @@ def test_another_medicine_alone_goes_to_the_pharmacist(detector):
     msg = message("what are the side effects of Valsartan")
     detector.process([msg])
     assert msg.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
-    assert msg.get("entities") == [{"entity": "medicine", "start": 29, "end": 38, "value": "Valsartan",
-                                    "extractor": "MedicineDetector"}]
+    assert msg.get("entities") == [
+        {"entity": "medicine", "start": 29, "end": 38, "value": "Valsartan", "extractor": "MedicineDetector"}
+    ]
     assert msg.get("medicines")["decision"] == "other_medicine"
     # The safety layer still reads the classifier's urgent score.
     assert "urgent_help" in [entry["name"] for entry in msg.get("intent_ranking")]

@@ -1,4 +1,5 @@
 """Intent quality on the held-out set (tests/nlu_test.yml), with its figures printed."""
+
 from collections import Counter
 
 import pytest
@@ -51,8 +52,11 @@ def test_answer_stays_inside_its_intent(predictions):
 
 def test_sub_topic_accuracy(predictions):
     """How often the exact answer is the one the example was written for."""
-    scored = [(label, selected) for label, intent, selected, _ in predictions
-              if "/" in label and intent == label.split("/", 1)[0]]
+    scored = [
+        (label, selected)
+        for label, intent, selected, _ in predictions
+        if "/" in label and intent == label.split("/", 1)[0]
+    ]
     right = Counter(label == selected for label, selected in scored)
     accuracy = right[True] / len(scored)
     print(f"sub-topic accuracy {accuracy:.2f} ({len(scored)} messages)")

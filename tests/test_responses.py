@@ -7,7 +7,14 @@ import yaml
 
 from conftest import ROOT, training_examples
 from content.readability import (
-    MAX_GRADE, MAX_MEAN_GRADE, MAX_WORDS, MIN_SPANISH_EASE, grade, is_spanish, spanish_ease, word_count,
+    MAX_GRADE,
+    MAX_MEAN_GRADE,
+    MAX_WORDS,
+    MIN_SPANISH_EASE,
+    grade,
+    is_spanish,
+    spanish_ease,
+    word_count,
 )
 
 URGENT_OPENING = "Call 911 now (or your local emergency number)"
@@ -58,10 +65,13 @@ def test_readability_and_length(responses):
 def test_technical_words_are_explained(responses):
     """A response that uses a technical word (content/glossary.yml) explains it in plain words."""
     terms = yaml.safe_load((ROOT / "content" / "glossary.yml").read_text())["terms"]
-    unexplained = [(name, term) for name, response in sorted(responses.items())
-                   for term, spec in terms.items()
-                   if re.search(spec["term"], response["text"], re.I)
-                   and not re.search(spec["explained"], response["text"], re.I)]
+    unexplained = [
+        (name, term)
+        for name, response in sorted(responses.items())
+        for term, spec in terms.items()
+        if re.search(spec["term"], response["text"], re.I)
+        and not re.search(spec["explained"], response["text"], re.I)
+    ]
     assert unexplained == []
 
 

@@ -1,4 +1,5 @@
 """RetrievalRouter: button payloads name an answer; answers stay inside their intent."""
+
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -58,8 +59,11 @@ def test_unknown_payload_is_left_to_the_classifier(router):
 
 
 def test_answer_from_another_intent_is_replaced(router):
-    ranking = [("ask_side_effects/kidney", 0.6), ("ask_back_pain/is_side_effect", 0.3),
-               ("ask_back_pain/causes", 0.1)]
+    ranking = [
+        ("ask_side_effects/kidney", 0.6),
+        ("ask_back_pain/is_side_effect", 0.3),
+        ("ask_back_pain/causes", 0.1),
+    ]
     msg = message("does valtrex hurt your back", intent="ask_back_pain", ranking=ranking)
     router.process([msg])
     assert selected(msg, "ask_back_pain") == "ask_back_pain/is_side_effect"
@@ -79,11 +83,18 @@ def test_non_retrieval_intent_is_untouched(router):
 def test_known_answers_survive_training_and_loading(storage):
     resource = Resource("router")
     context = ExecutionContext(GraphSchema({}), "test")
-    data = TrainingData([
-        Message(data={"text": "is back pain a side effect", "intent": "ask_back_pain",
-                      "intent_response_key": "ask_back_pain/is_side_effect"}),
-        Message(data={"text": "hi", "intent": "greet"}),
-    ])
+    data = TrainingData(
+        [
+            Message(
+                data={
+                    "text": "is back pain a side effect",
+                    "intent": "ask_back_pain",
+                    "intent_response_key": "ask_back_pain/is_side_effect",
+                }
+            ),
+            Message(data={"text": "hi", "intent": "greet"}),
+        ]
+    )
     RetrievalRouter.create({}, storage, resource, context).train(data)
     loaded = RetrievalRouter.load({}, storage, resource, context)
     assert loaded.response_keys == {"ask_back_pain/is_side_effect"}

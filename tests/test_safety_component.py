@@ -1,4 +1,5 @@
 """SafetyNet's routing decisions on Rasa messages, and what training refuses."""
+
 import pytest
 import spacy
 from rasa.engine.graph import ExecutionContext
@@ -21,14 +22,21 @@ CONFIRMING = (CONFIG["detector_gate"] + CONFIG["detector_alone"]) / 2
 def message(*ranking, sub_topic="ask_side_effects/kidney"):
     """A classified message; `ranking` is (intent, confidence), best first."""
     name, confidence = ranking[0]
-    return Message(data={
-        "text": "...",
-        "intent": {"name": name, "confidence": confidence},
-        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-        "response_selector": {"default": {"response": {}, "ranking": [
-            {"intent_response_key": sub_topic, "confidence": 0.8},
-        ]}},
-    })
+    return Message(
+        data={
+            "text": "...",
+            "intent": {"name": name, "confidence": confidence},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+            "response_selector": {
+                "default": {
+                    "response": {},
+                    "ranking": [
+                        {"intent_response_key": sub_topic, "confidence": 0.8},
+                    ],
+                }
+            },
+        }
+    )
 
 
 URGENT_FIRST = (("urgent_help", 0.7), ("ask_side_effects", 0.2), ("greet", 0.1))
@@ -51,8 +59,9 @@ def test_red_flag_routes_to_its_urgent_answer_and_says_why():
 
 def test_a_spanish_red_flag_gets_the_spanish_emergency_reply():
     msg = message(*SIDE_EFFECTS_FIRST)
-    apply_finding(msg, Finding(URGENT, "kidney", "no puedo orinar", "no puedo orinar", "3", language="es"),
-                  CONFIG, CALM)
+    apply_finding(
+        msg, Finding(URGENT, "kidney", "no puedo orinar", "no puedo orinar", "3", language="es"), CONFIG, CALM
+    )
     assert selected(msg) == "urgent_help/spanish"
     assert msg.get("safety")["category"] == "kidney"
 
@@ -100,8 +109,12 @@ def test_classifier_alone_with_a_calm_detector_gets_the_warning_signs():
 
 def test_hypothetical_red_flag_gets_the_warning_signs():
     msg = message(*URGENT_FIRST)
-    asked = {"category": "kidney", "pattern": "can not pee", "matched_text": "can not pee",
-             "reason": "hypothetical"}
+    asked = {
+        "category": "kidney",
+        "pattern": "can not pee",
+        "matched_text": "can not pee",
+        "reason": "hypothetical",
+    }
     apply_finding(msg, Finding(None, set_aside=[asked]), CONFIG, ALARMED)
     assert selected(msg) == "seek_advice/when_emergency"
 
@@ -134,6 +147,7 @@ def test_negated_red_flag_with_a_weak_next_intent_falls_back():
 
 # -- training -----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def spacy_model():
     return SpacyModel(model=spacy.load(ROOT / ".spacy" / "en_blank_lookup"), model_name="en_blank_lookup")
@@ -156,9 +170,13 @@ def train(tmp_path, spacy_model, patterns=None, responses=None):
     storage = LocalModelStorage(tmp_path / "storage")
     resource = Resource("safety")
     net = SafetyNet.create(config, storage, resource, ExecutionContext(None, "test"))
-    examples = [Message(data={"text": "i cant feel my legs", "intent": "urgent_help"}),
-                Message(data={"text": "what is valtrex", "intent": "ask_uses"})]
-    net.train(TrainingData(examples, responses=every_reply() if responses is None else responses), spacy_model)
+    examples = [
+        Message(data={"text": "i cant feel my legs", "intent": "urgent_help"}),
+        Message(data={"text": "what is valtrex", "intent": "ask_uses"}),
+    ]
+    net.train(
+        TrainingData(examples, responses=every_reply() if responses is None else responses), spacy_model
+    )
     return config, storage, resource
 
 
@@ -187,7 +205,9 @@ def test_the_trained_net_loads_compiled_from_the_model_alone(tmp_path, spacy_mod
 def test_changing_the_patterns_changes_the_fingerprint(tmp_path):
     changed = tmp_path / "patterns.yml"
     changed.write_text((ROOT / "safety" / "patterns.yml").read_text() + "\n# changed\n")
-    assert SafetyNet.fingerprint_addon(CONFIG) != SafetyNet.fingerprint_addon({**CONFIG, "patterns": str(changed)})
+    assert SafetyNet.fingerprint_addon(CONFIG) != SafetyNet.fingerprint_addon(
+        {**CONFIG, "patterns": str(changed)}
+    )
 
 
 AMBIGUOUS = Finding(URGENT, "collapse", "collapse|collapsed", "collapsed", "5b", ambiguous=True)

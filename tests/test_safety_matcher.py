@@ -1,4 +1,5 @@
 """The deterministic safety layer on its own: patterns, negation, history, priority."""
+
 import pytest
 import spacy
 import yaml
@@ -19,38 +20,47 @@ def matcher(nlp):
     return SafetyMatcher.from_file(nlp, PATTERNS)
 
 
-@pytest.mark.parametrize("text, category", [
-    ("I can't feel my legs", "cauda_equina"),
-    ("i cant feel my legs", "cauda_equina"),
-    ("thanks for that. also I can't feel my legs", "cauda_equina"),
-    ("my dad is confused and seeing things", "nervous_system"),
-    ("my son swallowed a handful of my valtrex pills", "overdose"),
-    ("i took too many pills and i want to die", "self_harm_acted"),
-    ("i took 3 instead of 1 this morning", "overdose"),
-])
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("I can't feel my legs", "cauda_equina"),
+        ("i cant feel my legs", "cauda_equina"),
+        ("thanks for that. also I can't feel my legs", "cauda_equina"),
+        ("my dad is confused and seeing things", "nervous_system"),
+        ("my son swallowed a handful of my valtrex pills", "overdose"),
+        ("i took too many pills and i want to die", "self_harm_acted"),
+        ("i took 3 instead of 1 this morning", "overdose"),
+    ],
+)
 def test_red_flags_are_urgent(matcher, text, category):
     finding = matcher.check(text)
     assert (finding.kind, finding.category) == (URGENT, category)
     assert finding.pattern and finding.source
 
 
-@pytest.mark.parametrize("text", [
-    "no fever, just a mild backache",
-    "I don't have numbness or anything",
-    "what are the signs of an allergic reaction?",
-    "are seizures a known side effect of valacyclovir",
-    "can valtrex cause confusion",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, just a mild backache",
+        "I don't have numbness or anything",
+        "what are the signs of an allergic reaction?",
+        "are seizures a known side effect of valacyclovir",
+        "can valtrex cause confusion",
+    ],
+)
 def test_negated_or_hypothetical_red_flags_are_not_urgent(matcher, text):
     assert matcher.check(text).kind != URGENT
 
 
-@pytest.mark.parametrize("text", [
-    "i am having seizures, is it a side effect",
-    "im having seizures is that a side effect",
-    "can valtrex cause my throat to close up like right now",
-    "i had a stroke an hour ago",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i am having seizures, is it a side effect",
+        "im having seizures is that a side effect",
+        "can valtrex cause my throat to close up like right now",
+        "i had a stroke an hour ago",
+    ],
+)
 def test_questions_that_report_a_red_flag_stay_urgent(matcher, text):
     assert matcher.check(text).kind == URGENT
 

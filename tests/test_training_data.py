@@ -1,17 +1,32 @@
 """The training and test data are big enough, varied, and kept apart."""
+
 from collections import Counter
 
 from conftest import held_out_examples, normalise, training_examples
 
 FIXED_INTENTS = {
-    "ask_uses", "ask_side_effects", "ask_back_pain", "seek_advice", "urgent_help",
-    "personal_advice", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope",
+    "ask_uses",
+    "ask_side_effects",
+    "ask_back_pain",
+    "seek_advice",
+    "urgent_help",
+    "personal_advice",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "out_of_scope",
 }
 # Feedback, "forget me" and a person to contact (data/nlu/service.yml): short,
 # distinct phrasings, and mostly sent as button payloads.
 SERVICE_INTENTS = {
-    "helpful", "not_helpful", "rephrase", "forget_me", "forget_me_confirm",
-    "forget_me_cancel", "ask_human",
+    "helpful",
+    "not_helpful",
+    "rephrase",
+    "forget_me",
+    "forget_me_confirm",
+    "forget_me_cancel",
+    "ask_human",
 }
 MIN_TRAINING = {"urgent_help": 60, "personal_advice": 60, **dict.fromkeys(SERVICE_INTENTS, 20)}
 MIN_TRAINING_DEFAULT = 30
@@ -51,7 +66,7 @@ def test_held_out_set_never_seen_in_training():
 
 def test_every_sub_topic_has_an_answer_and_examples(responses):
     trained = {label for label, _ in training_examples() if "/" in label}
-    answered = {name[len("utter_"):] for name in responses if "/" in name}
+    answered = {name[len("utter_") :] for name in responses if "/" in name}
     assert trained == answered
     tested = {label for label, _ in held_out_examples() if "/" in label}
     assert tested <= answered

@@ -9,6 +9,7 @@ check what it does with links, HTML, urgent metadata and quick-reply payloads th
 curated assistant never sends. Screenshots go to a temporary folder, or to
 $WIDGET_SCREENSHOTS (`make screenshots` sets it to docs/).
 """
+
 import functools
 import json
 import os
@@ -30,8 +31,14 @@ SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(pref
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 REPLY_TIMEOUT = 30_000  # ms; a reply from the real assistant comes in well under a second
 DISCLAIMER = "Automated assistant, not a doctor. In an emergency call 911."
 XSS = "<img src=x onerror=alert(1)>"
@@ -76,8 +83,9 @@ def web_origin():
 
 @pytest.fixture(scope="module")
 def rasa(web_origin, tmp_path_factory):
-    server = start_server(RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log",
-                                     allowed_origins=[web_origin]))
+    server = start_server(
+        RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log", allowed_origins=[web_origin])
+    )
     yield server
     server.stop()
 
@@ -158,7 +166,8 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     expect(page.get_by_role("heading", level=1)).to_have_text("Valtrex information")
     expect(w.panel).to_be_hidden()
     assert page.locator("script[src]").evaluate_all("s => s.map(x => x.getAttribute('src'))") == [
-        "widget/valtrex-chat.js"], "the page embeds the widget with one script tag"
+        "widget/valtrex-chat.js"
+    ], "the page embeds the widget with one script tag"
 
     # Keyboard only: Tab reaches the launcher, Enter opens, focus goes to the input.
     for _ in range(20):
@@ -197,14 +206,16 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     w.chips.filter(has_text="Back pain").click()
     expect(w.user.last.locator(".vc-text")).to_have_text("Back pain")
     expect(w.bot_saying("Back pain is not a common side effect of valacyclovir.")).to_have_count(
-        1, timeout=REPLY_TIMEOUT)
+        1, timeout=REPLY_TIMEOUT
+    )
     expect(w.chips).to_have_text(["Kidney warning signs", "Shingles and back pain", "What helps back pain"])
     expect(w.input).to_be_focused()
     assert page.evaluate("window.__typingSeen"), "the typing indicator showed while waiting"
     expect(w.typing).to_be_hidden()
     # The answer's source line is set apart; the reply carries no link (only http(s) ones would be).
     expect(w.bot.last.locator(".vc-source")).to_have_text(
-        "Source: FDA prescribing information for VALTREX (DailyMed).")
+        "Source: FDA prescribing information for VALTREX (DailyMed)."
+    )
 
     # Typed on the keyboard: the counter follows; then a side-effects question.
     w.input.press_sequentially("what are the side effects of valtrex")
@@ -212,7 +223,8 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     w.input.press("Enter")
     expect(w.counter).to_have_text("0/1000")
     expect(w.bot_saying("The most common side effects are headache, nausea and belly pain.")).to_have_count(
-        1, timeout=REPLY_TIMEOUT)
+        1, timeout=REPLY_TIMEOUT
+    )
 
     # An urgent message: its reply, and only that one, has the emergency style.
     urgent = w.ask("my son swallowed a bunch of my valtrex pills", "Call 911 now")
@@ -289,8 +301,10 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     assert len(sockets) >= 3
     assert all(url.startswith(f"ws://127.0.0.1:{rasa.port}/socket.io/") for url in sockets)
     context.close()
-    print(f"\nwidget conversation against the real assistant: {time.monotonic() - started:.1f} s "
-          f"(including a server restart)")
+    print(
+        f"\nwidget conversation against the real assistant: {time.monotonic() - started:.1f} s "
+        f"(including a server restart)"
+    )
 
 
 def test_phone_layout_over_long_polling(chromium, web_origin, rasa):
@@ -298,12 +312,15 @@ def test_phone_layout_over_long_polling(chromium, web_origin, rasa):
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     # Every WebSocket fails to connect, as behind a proxy that blocks them.
     closed = f"ws://127.0.0.1:{free_port()}/"
-    context.add_init_script("window.WebSocket = class extends WebSocket {"
-                            f" constructor(url, protocols) {{ super('{closed}', protocols); }} }}")
+    context.add_init_script(
+        "window.WebSocket = class extends WebSocket {"
+        f" constructor(url, protocols) {{ super('{closed}', protocols); }} }}"
+    )
     page = context.new_page()
     polls = []
-    page.on("request",
-            lambda request: polls.append(request.url) if "transport=polling" in request.url else None)
+    page.on(
+        "request", lambda request: polls.append(request.url) if "transport=polling" in request.url else None
+    )
     w = Widget(page)
     page.goto(f"{web_origin}/index.html?server={rasa.url}")
     w.launcher.tap()
@@ -331,15 +348,27 @@ def test_phone_layout_over_long_polling(chromium, web_origin, rasa):
 
 SCRIPTED_REPLIES = {
     "/greet": [
-        {"text": "See https://dailymed.nlm.nih.gov/dailymed/. Not javascript:alert(1) or "
-                 "data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"},
+        {
+            "text": "See https://dailymed.nlm.nih.gov/dailymed/. Not javascript:alert(1) or "
+            "data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"
+        },
         {"text": "Call 911 now! (this text sounds urgent, but its metadata says nothing)"},
-        {"text": "Plain words, marked urgent by metadata.",
-         "metadata": {"urgent": True, "category": "overdose"}},
+        {
+            "text": "Plain words, marked urgent by metadata.",
+            "metadata": {"urgent": True, "category": "overdose"},
+        },
         {"text": "Urgent as a string is not urgent.", "metadata": {"urgent": "true"}},
-        {"text": "Pick one:", "quick_replies": [
-            {"content_type": "text", "title": "<i>Side effects</i>", "payload": "/ask_side_effects/common"},
-            {"title": "", "payload": "/no_title"}]},
+        {
+            "text": "Pick one:",
+            "quick_replies": [
+                {
+                    "content_type": "text",
+                    "title": "<i>Side effects</i>",
+                    "payload": "/ask_side_effects/common",
+                },
+                {"title": "", "payload": "/no_title"},
+            ],
+        },
     ],
     "/ask_side_effects/common": [{"text": "Scripted side effects answer."}],
 }
@@ -362,8 +391,10 @@ def scripted_server(received):
                         ws.send("42" + json.dumps(["bot_uttered", reply]))
 
         ws.on_message(on_message)
-        ws.send('0{"sid":"scripted-engine","upgrades":[],"pingInterval":25000,'
-                '"pingTimeout":20000,"maxPayload":1000000}')
+        ws.send(
+            '0{"sid":"scripted-engine","upgrades":[],"pingInterval":25000,'
+            '"pingTimeout":20000,"maxPayload":1000000}'
+        )
 
     return handle
 
@@ -373,8 +404,10 @@ def contrast(foreground, background):
         def channel(c):
             c /= 255
             return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
         r, g, b = (channel(c) for c in rgb)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -417,7 +450,8 @@ def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
     expect(links).to_have_attribute("target", "_blank")
     expect(links).to_have_attribute("rel", "noopener noreferrer")
     expect(first.locator(".vc-text")).to_contain_text(
-        "javascript:alert(1) or data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>")
+        "javascript:alert(1) or data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"
+    )
     assert first.locator("b, img").count() == 0 and page.locator("img").count() == 0
 
     # Urgent styling comes from metadata.urgent === true only.
@@ -433,21 +467,32 @@ def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
     expect(w.user.last.locator(".vc-text")).to_have_text("<i>Side effects</i>")
     expect(w.bot_saying("Scripted side effects answer.")).to_have_count(1, timeout=REPLY_TIMEOUT)
     events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
-    assert events[-1] == ["user_uttered", {"message": "/ask_side_effects/common",
-                                           "session_id": "scripted-session"}]
+    assert events[-1] == [
+        "user_uttered",
+        {"message": "/ask_side_effects/common", "session_id": "scripted-session"},
+    ]
     assert page.locator("i").count() == 0
     expect(w.chips).to_have_count(0)
 
     # WCAG AA contrast for the text the widget draws (4.5:1), offline notice included.
-    page.evaluate("document.querySelector('valtrex-chat').shadowRoot"
-                  ".querySelector('.vc-status').textContent = 'Reconnecting'")
+    page.evaluate(
+        "document.querySelector('valtrex-chat').shadowRoot"
+        ".querySelector('.vc-status').textContent = 'Reconnecting'"
+    )
     w.input.fill("x" * 1001)
     checked = {
-        "launcher": w.launcher, "title": page.locator("valtrex-chat .vc-title"),
-        "new chat": page.get_by_role("button", name="New chat"), "disclaimer": w.disclaimer,
-        "status": w.status, "bot text": w.bot.first.locator(".vc-text"), "link": links,
-        "user text": w.user.last, "urgent text": w.urgent.locator(".vc-text"),
-        "badge": w.urgent.locator(".vc-badge"), "counter": w.counter, "limit note": w.limit_note,
+        "launcher": w.launcher,
+        "title": page.locator("valtrex-chat .vc-title"),
+        "new chat": page.get_by_role("button", name="New chat"),
+        "disclaimer": w.disclaimer,
+        "status": w.status,
+        "bot text": w.bot.first.locator(".vc-text"),
+        "link": links,
+        "user text": w.user.last,
+        "urgent text": w.urgent.locator(".vc-text"),
+        "badge": w.urgent.locator(".vc-badge"),
+        "counter": w.counter,
+        "limit note": w.limit_note,
         "send (disabled)": w.send_button,
     }
     for name, locator in checked.items():

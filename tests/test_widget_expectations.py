@@ -6,17 +6,25 @@ which deletes the conversation from the database and from the browser.
 The page, the assistant and the browser are test_widget.py's fixtures. The
 screenshot of the vote goes to $WIDGET_SCREENSHOTS (`make screenshots`: docs/).
 """
+
 import io
 import json
-import re
 import sqlite3
 import time
 
 import pypdf
 from playwright.sync_api import expect
-
-from test_widget import (COLOURS, REPLY_TIMEOUT, SCREENSHOTS, Widget, chromium, contrast, rasa,  # noqa: F401
-                         stored, web_origin)
+from test_widget import (  # noqa: F401
+    COLOURS,
+    REPLY_TIMEOUT,
+    SCREENSHOTS,
+    Widget,
+    chromium,
+    contrast,
+    rasa,
+    stored,
+    web_origin,
+)
 
 BACK_PAIN = "Back pain is not a common side effect of valacyclovir."
 SORRY = "Sorry that didn't help. You can ask another way, or pick a topic."
@@ -25,13 +33,20 @@ DONE = "Done. I deleted this chat from our records."
 
 def rows(db, sender):
     with sqlite3.connect(db) as connection:
-        return [json.loads(data) for (data,) in connection.execute(
-            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+        return [
+            json.loads(data)
+            for (data,) in connection.execute(
+                "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+            )
+        ]
 
 
 def votes(db, sender):
-    return [row["metadata"]["metadata"]["feedback"] for row in rows(db, sender)
-            if row["event"] == "bot" and "feedback" in (row["metadata"].get("metadata") or {})]
+    return [
+        row["metadata"]["metadata"]["feedback"]
+        for row in rows(db, sender)
+        if row["event"] == "bot" and "feedback" in (row["metadata"].get("metadata") or {})
+    ]
 
 
 def wait_for(check, timeout=10.0):
@@ -72,17 +87,27 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     expect(yes).to_be_disabled()
     expect(no).to_be_disabled()  # one vote per answer
     expect(group).to_contain_text("Thanks for your feedback.")
-    for name, locator in {"pressed": no, "disabled": yes, "thanks": group.locator(".vc-feedback-question")}.items():
+    for name, locator in {
+        "pressed": no,
+        "disabled": yes,
+        "thanks": group.locator(".vc-feedback-question"),
+    }.items():
         colours = locator.evaluate(COLOURS)
         assert contrast(colours["fg"], colours["bg"]) >= 4.5, (name, colours)  # WCAG AA
-    expect(w.chips).to_have_text(["Ask another way", "What it treats", "Side effects", "Back pain",
-                                  "When to get help"])
+    expect(w.chips).to_have_text(
+        ["Ask another way", "What it treats", "Side effects", "Back pain", "When to get help"]
+    )
     assert votes(rasa.tracker_db, session) == [
-        {"vote": "down", "answer": "utter_ask_back_pain/is_side_effect"}]
-    vote_rows = [row for row in rows(rasa.tracker_db, session) if row["event"] == "user"
-                 and row["parse_data"]["intent"]["name"] == "not_helpful"]
+        {"vote": "down", "answer": "utter_ask_back_pain/is_side_effect"}
+    ]
+    vote_rows = [
+        row
+        for row in rows(rasa.tracker_db, session)
+        if row["event"] == "user" and row["parse_data"]["intent"]["name"] == "not_helpful"
+    ]
     assert [row["text"] for row in vote_rows] == [
-        '/not_helpful{"answer":"utter_ask_back_pain/is_side_effect"}']  # no message text
+        '/not_helpful{"answer":"utter_ask_back_pain/is_side_effect"}'
+    ]  # no message text
 
     w.chips.filter(has_text="Ask another way").click()
     expect(w.bot_saying("Type your question another way")).to_have_count(1, timeout=REPLY_TIMEOUT)
@@ -98,7 +123,8 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     expect(w.panel).to_be_visible()
     expect(votes_shown).to_have_count(2)
     expect(votes_shown.first.get_by_role("button", name="No, this answer did not help")).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     expect(votes_shown.locator("button:enabled")).to_have_count(0)
 
     # --- The "More" menu: Escape closes it first, then the chat.
@@ -120,18 +146,25 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     requests = []
     transcript.on("request", lambda request: requests.append(request.url))
     expect(transcript.get_by_role("heading", level=1)).to_have_text("Valtrex info assistant: conversation")
-    expect(transcript.locator("body")).to_contain_text("Automated assistant, not a doctor. In an emergency call 911.")
+    expect(transcript.locator("body")).to_contain_text(
+        "Automated assistant, not a doctor. In an emergency call 911."
+    )
     expect(transcript.get_by_role("button", name="Print / Save as PDF")).to_be_visible()
     pdf = transcript.pdf(format="Letter")
     text = " ".join("".join(page_.extract_text() for page_ in pypdf.PdfReader(io.BytesIO(pdf)).pages).split())
     today = time.strftime("%B %-d, %Y")
     for expected in (
-        "Valtrex info assistant: conversation", f"Printed on {today}.",
+        "Valtrex info assistant: conversation",
+        f"Printed on {today}.",
         "Automated assistant, not a doctor. In an emergency call 911.",
-        "You asked does valtrex cause back pain?", BACK_PAIN,
+        "You asked does valtrex cause back pain?",
+        BACK_PAIN,
         "Source: FDA prescribing information for VALTREX (DailyMed).",
-        "Assistant (urgent) Call 911 now", "Help lines", "Poison Help 1-800-222-1222",
-        "Call or text 988", "Consult your healthcare provider or your pharmacist.",
+        "Assistant (urgent) Call 911 now",
+        "Help lines",
+        "Poison Help 1-800-222-1222",
+        "Call or text 988",
+        "Consult your healthcare provider or your pharmacist.",
     ):
         assert expected.lower() in text.lower(), expected  # the labels print in capitals
     assert "print / save as pdf" not in text.lower()  # the button is not printed
@@ -142,6 +175,7 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     # --- "Delete my data": confirmation, then nothing of it in the database or the browser.
     neighbour = f"{rasa.url}/webhooks/rest/webhook"
     import requests as http
+
     http.post(neighbour, json={"sender": "neighbour", "message": "what is valtrex"}, timeout=30)
     neighbour_rows = len(rows(rasa.tracker_db, "neighbour"))
     assert rows(rasa.tracker_db, session)
