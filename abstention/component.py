@@ -132,6 +132,7 @@ class Abstainer(GraphComponent):
     ) -> None:
         self._settings = yaml.safe_load(Path(config["settings"]).read_text(encoding="utf-8"))
         self._answer_intents = set(self._settings["answer_intents"])
+        self._always_answered = set(self._settings.get("always_answered", []))
         self._thresholds = self._settings["thresholds"]
         self._topics = [
             (topic, [re.compile(p) for p in topic["patterns"]]) for topic in self._settings["not_in_label"]
@@ -213,7 +214,7 @@ class Abstainer(GraphComponent):
             "similarity": round(similarities.get(answer, 0.0), 3),
             "nearest_agrees": nearest == answer,
         }
-        if fits(figures, self._thresholds) or answer is None:
+        if fits(figures, self._thresholds) or answer is None or intent in self._always_answered:
             return {"decision": "answer", **figures}
         sure_of_intent = intent_confidence >= self._thresholds["intent"]
         return {

@@ -96,6 +96,7 @@ def plan_conversations(count: int, turns: int, run: str, seed: int) -> List[Conv
             for variations in responses.values()
             for variation in variations
             for button in variation.get("buttons") or []
+            if "{" not in button["payload"]  # filled from slots ("did you mean..."): no fixed reply
         }
     )
     if len(payloads) < turns:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -55,8 +56,8 @@ PACKAGE = "drug-named-entity-recognition"
 MEDICINE_ENTITY = "medicine"
 OTHER_MEDICINE_INTENT = "out_of_scope"
 PARSE_KEY = "medicines"
-# The classifier's urgent guess is the SafetyNet's to judge.
-LEFT_ALONE = {"urgent_help"}
+# "naproxen for my back": the back-pain answers cover it; "naproxen vs ibuprofen" they do not.
+BACK_PAIN_WORDS = re.compile(r"\b(back|backache|spine|spinal|sciatica|lumbar)\b")
 
 
 def selected_answer(message: Message) -> Optional[Text]:
@@ -102,6 +103,7 @@ class MedicineDetector(GraphComponent):
         data: Optional[Dict[Text, Any]] = None,
     ) -> None:
         self._settings = load_settings(Path(config["settings"]))
+        self._references = [re.compile(p) for p in self._settings["valacyclovir"].get("references", [])]
         self._model_storage = model_storage
         self._resource = resource
         self._use(data)
@@ -161,10 +163,13 @@ class MedicineDetector(GraphComponent):
         if not mentions:
             return
         others = [m for m in mentions if not m.valacyclovir]
+        if any(reference.search((message.get(TEXT) or "").lower()) for reference in self._references):
+            others = []  # "...with the cold sore tablets": valacyclovir is named after all
         decision = None
+        # The classifier's urgent guess is no reason to keep it: the SafetyNet, after
+        # this, still answers a red flag or an alarming message as an emergency.
         if others and len(others) == len(mentions) and not self._back_pain_question(message, others):
-            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) not in LEFT_ALONE:
-                decision = self._send_to_pharmacist(message, others)
+            decision = self._send_to_pharmacist(message, others)
         message.set(
             PARSE_KEY, {"decision": decision, "named": [m.as_dict() for m in mentions]}, add_to_output=True
         )
@@ -175,6 +180,7 @@ class MedicineDetector(GraphComponent):
         return (
             all(m.medicine in relievers for m in others)
             and selected_answer(message) in self._settings["back_pain_answers"]
+            and BACK_PAIN_WORDS.search((message.get(TEXT) or "").lower()) is not None
         )
 
     @staticmethod

@@ -66,7 +66,10 @@ WARNING_SIGNS = ("seek_advice", "when_emergency")
 SUSPECTED = "suspected"  # the reply when only the classifier suspects an emergency
 SPANISH_REPLY = "spanish"  # one Spanish emergency reply, whatever the category
 SAFETY_KEY = "safety"
-OTHER_MEDICINE_KEY = "medicines"  # set by medicines/ before this component
+# Set by medicines/ and abstention/, which run before this component.
+MEDICINES_KEY = "medicines"
+ABSTENTION_KEY = "abstention"
+INTERACTION = "interaction"  # the personal category of "X with valacyclovir"
 DEFAULT_PATTERNS = Path(__file__).with_name("patterns.yml")
 PATTERNS_FILE = "patterns.yml"
 SPACY_DIR = "spacy"
@@ -274,7 +277,7 @@ def apply_finding(
     elif (
         finding.kind == PERSONAL
         and urgency < config["detector_over_personal"]
-        and not other_medicine(message)
+        and not answered_elsewhere(message, finding)
     ):
         decision, reason = route(message, PERSONAL_INTENT, str(finding.category)), "personal pattern"
     elif suspected or intent_of(message) == URGENT_INTENT:
@@ -317,9 +320,16 @@ def route_unreadable(message: Message) -> None:
     )
 
 
-def other_medicine(message: Message) -> bool:
-    """medicines/ found a question about another medicine alone: the pharmacist answers it."""
-    return (message.get(OTHER_MEDICINE_KEY) or {}).get("decision") == "other_medicine"
+def answered_elsewhere(message: Message, finding: Finding) -> bool:
+    """An answer component already gave the fitting non-answer: another medicine
+    alone goes to the pharmacist (unless the person asks about taking it with
+    theirs: "can i take advil with it"), and a 4b topic it sent to the personal
+    interaction answer stays there."""
+    medicines = (message.get(MEDICINES_KEY) or {}).get("decision")
+    abstention = str((message.get(ABSTENTION_KEY) or {}).get("decision"))
+    return (medicines == "other_medicine" and finding.category != INTERACTION) or abstention.startswith(
+        "route personal_advice/"
+    )
 
 
 def route(message: Message, intent: Text, sub_topic: Text) -> Text:
@@ -330,7 +340,10 @@ def route(message: Message, intent: Text, sub_topic: Text) -> Text:
 
 
 def route_urgent(message: Message, category: Optional[Text], language: Text) -> Text:
-    """The category's emergency reply; in Spanish, the Spanish one."""
+    """The category's emergency reply; in Spanish, the Spanish one. Entities the
+    answer components set (a medicine's name, "did you mean" answers) go: an
+    emergency reply fills in nothing."""
+    message.set(ENTITIES, [], add_to_output=True)
     return route(message, URGENT_INTENT, SPANISH_REPLY if language == SPANISH else category or SUSPECTED)
 
 

@@ -88,9 +88,11 @@ class Finding:
     set_aside: List[Dict[str, str]] = field(default_factory=list)
     language: str = ENGLISH  # of the message, as far as the safety layer can tell
     ambiguous: bool = False  # only ambiguous red flags matched (`~` patterns)
+    # the personal question also found, for when an ambiguous red flag is set aside
+    personal: Optional[Finding] = None
 
     def as_dict(self) -> Dict:
-        return asdict(self)
+        return {key: value for key, value in asdict(self).items() if key != "personal"}
 
 
 class SafetyMatcher:
@@ -106,6 +108,7 @@ class SafetyMatcher:
             for name, words in (config.get("vocabulary") or {}).items()
         }
         self._spanish_words = set(config.get("spanish_words") or [])
+        self._several = config.get("several_red_flags")
         self._combinations = {
             tuple(sorted(pair)): category for category, pair in (config.get("combinations") or {}).items()
         }
@@ -128,6 +131,7 @@ class SafetyMatcher:
         self._rules: List[Rule] = []
         self._pattern_lemmas: Dict[Rule, set] = {}
         self._priority = {category: rank for rank, category in enumerate(config[URGENT])}
+        self._personal_priority = {category: rank for rank, category in enumerate(config[PERSONAL])}
         for combined in self._combinations.values():
             self._priority.setdefault(combined, -1)  # a combination outranks its parts
         # Per rule: its Matcher, and for each required token the words one of
@@ -195,10 +199,15 @@ class SafetyMatcher:
                 )
 
         language = self.language(doc, urgent + personal)
+        personal_finding = None
+        if personal:
+            first_personal = min(personal, key=lambda found: self._personal_priority[found[0].category])
+            personal_finding = self._finding(PERSONAL, *first_personal, set_aside, language)
         if urgent:
             first = min(urgent, key=lambda found: self._priority[found[0].category])
             finding = self._finding(URGENT, *first, set_aside, language)
             finding.ambiguous = all(rule.ambiguous for rule, _ in urgent)
+            finding.personal = personal_finding
             found = {rule.category for rule, _ in urgent}
             for pair, combined in self._combinations.items():
                 if set(pair) <= found:
@@ -216,8 +225,8 @@ class SafetyMatcher:
                 set_aside,
                 language,
             )
-        if personal:
-            return self._finding(PERSONAL, *personal[0], set_aside, language)
+        if personal_finding:
+            return personal_finding
         return Finding(None, set_aside=set_aside, language=language)
 
     def language(self, doc: Doc, found: List[Tuple[Rule, Span]]) -> str:

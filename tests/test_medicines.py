@@ -155,14 +155,27 @@ def test_a_pain_reliever_asked_about_for_back_pain_is_answered(detector):
     assert msg.get("intent")["name"] == "out_of_scope"
 
 
-def test_the_classifiers_urgent_guess_and_buttons_are_left_alone(detector):
-    msg = message("took a bottle of tylenol", "urgent_help", "urgent_help/overdose")
-    detector.process([msg])
-    assert msg.get("intent")["name"] == "urgent_help"
+def test_buttons_are_left_alone(detector):
     msg = message("/ask_side_effects/kidney")
     detector.process([msg])
     assert msg.get("intent")["name"] == "ask_side_effects"
     assert msg.get("medicines") is None
+
+
+def test_the_classifiers_urgent_guess_is_no_reason_to_keep_another_medicine(detector):
+    """ "valsartan bleeding risk" may look urgent to the classifier; the SafetyNet
+    after this decides whether it is an emergency (next test)."""
+    msg = message("valsartan bleeding risk", "urgent_help", "urgent_help/ttp_hus")
+    detector.process([msg])
+    assert msg.get("medicines")["decision"] == "other_medicine"
+
+
+@pytest.mark.parametrize("text", ["took a bottle of tylenol", "my son swallowed my lisinopril"])
+def test_an_overdose_of_another_medicine_is_still_urgent(assistant, text):
+    parsed = assistant.parse(text)
+    assert parsed["intent"]["name"] == "urgent_help"
+    assert parsed["intent"]["full_retrieval_intent_name"] == "urgent_help/overdose"
+    assert parsed["entities"] == []  # an emergency reply fills in no medicine name
 
 
 def test_no_medicine_named_changes_nothing(detector):
