@@ -27,7 +27,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 from bench.replies import Reply, answer_of
 
 ROOT = Path(__file__).resolve().parent.parent
-BLIND_ANSWERS = ROOT / "tests" / "answers_blind.tsv"
+# Oldest first: once a set's misses have been studied and fixed (by kind), the
+# newest one is the honest estimate.
+BLIND_SETS = [ROOT / "tests" / "answers_blind.tsv", ROOT / "tests" / "answers_blind2.tsv"]
 # Figures of the assistant before the answer work (issue 13), for the "before" column.
 BASELINE = ROOT / "tests" / "baselines" / "answers.json"
 OTHER_MEDICINE = "other_medicine"
@@ -38,10 +40,10 @@ NO_CHECKED_INFORMATION = "don't have checked information"
 ONLY_VALACYCLOVIR = "only have checked information about valacyclovir"
 
 
-def read_blind() -> List[Tuple[str, str]]:
+def read_blind(path: Path) -> List[Tuple[str, str]]:
     return [
         tuple(line.split("\t", 1))
-        for line in BLIND_ANSWERS.read_text(encoding="utf-8").splitlines()  # type: ignore[misc]
+        for line in path.read_text(encoding="utf-8").splitlines()  # type: ignore[misc]
         if line.strip()
     ]
 
@@ -62,9 +64,9 @@ def judge(label: str, reply: Reply) -> str:
     return "abstained" if abstains(reply) else "wrong"
 
 
-def evaluate(first_turn: Callable[[str], List[Reply]]) -> Dict:
+def evaluate(first_turn: Callable[[str], List[Reply]], path: Path) -> Dict:
     rows = []
-    for label, question in read_blind():
+    for label, question in read_blind(path):
         answer = answer_of(first_turn(question))
         rows.append((label, question, answer.name, judge(label, answer)))
     return summarise(rows)
@@ -86,7 +88,7 @@ def summarise(rows: List[Tuple[str, str, str, str]]) -> Dict:
     }
 
 
-def report(figures: Dict, before: Optional[Dict] = None) -> str:
+def report(figures: Dict, before: Optional[Dict] = None, name: str = "") -> str:
     keys = [
         ("right", "answered and right"),
         ("abstained", "abstained where an answer was due"),
@@ -94,7 +96,7 @@ def report(figures: Dict, before: Optional[Dict] = None) -> str:
         ("right_among_answerable", "right among answerable questions"),
     ]
     lines = [
-        f"Blind answer set ({figures['questions']} questions, never tuned on)",
+        f"Blind answer set {name} ({figures['questions']} questions)",
         "",
         "| figure | before | now |",
         "|---|---|---|",
@@ -120,14 +122,21 @@ def baseline() -> Dict:
     return json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
 
 
+def evaluate_all(first_turn: Callable[[str], List[Reply]]) -> Dict[str, Dict]:
+    """Every blind set, by file name."""
+    return {path.name: evaluate(first_turn, path) for path in BLIND_SETS}
+
+
 def main(model: Path, record: bool = False) -> None:
     from bench.replies import Conversations
 
     with Conversations(model) as talk:
-        figures = evaluate(talk.first_turn)
-    print(report(figures, baseline()))
-    if record:  # only to write the "before" figures, once
-        kept = {key: value for key, value in figures.items() if key != "rows"}
+        results = evaluate_all(talk.first_turn)
+    before = baseline()
+    for name, figures in results.items():
+        print(report(figures, before.get(name), name) + "\n")
+    if record:  # only to write the "before" figures, once per set
+        kept = {name: {k: v for k, v in figures.items() if k != "rows"} for name, figures in results.items()}
         BASELINE.parent.mkdir(exist_ok=True)
         BASELINE.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
 
