@@ -3,8 +3,9 @@
 Per-intent precision, recall and F1 on tests/nlu_test.yml with a confusion-matrix
 PNG, out-of-scope and urgent recall, the false-urgent rate on
 tests/safety/not_urgent.txt, answered-right / abstained / answered-wrong with the
-abstention thresholds' trade-off curve (bench/tradeoff.py), and the readability
-of every response.
+abstention thresholds' trade-off curve (bench/tradeoff.py), the blind sets'
+figures beside the regression ones (bench/blind.py), and the readability of
+every response.
 
     python -m bench.eval [MODEL] [--out results]
 """
@@ -17,6 +18,7 @@ from typing import List
 
 import yaml
 
+from bench import blind
 from bench.quality import HELD_OUT, macro_f1, per_intent_scores, read_nlu
 from bench.server import MODEL, ROOT
 from bench.tradeoff import curve_lines, parse_sets, summary_lines
@@ -98,6 +100,7 @@ def main() -> None:
     lines += summary_lines(answers)
     lines += ["", "### Trade-off of the abstention thresholds (abstention/abstention.yml)", ""]
     lines += curve_lines(answers)
+    lines += ["", *blind.lines(args.model)]
     lines += ["", "## Readability (Flesch-Kincaid grade)", ""]
     responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
     grades = {
