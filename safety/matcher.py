@@ -138,6 +138,10 @@ class SafetyMatcher:
         # which must occur in the message ("lemma"/"lower" sets, or "number").
         self._matchers: List[Matcher] = []
         self._required: List[List[Tuple[str, frozenset]]] = []
+        # Each rule filed under the words of its first required term: a message
+        # only checks the rules one of whose anchor words it contains.
+        self._by_anchor: Dict[Tuple[str, str], List[int]] = {}
+        self._unanchored: List[int] = []
         for kind in (URGENT, PERSONAL):
             for category, entry in config[kind].items():
                 asked = entry.get("questions_count", False)
@@ -244,9 +248,13 @@ class SafetyMatcher:
             "lower": {t.lower_ for t in doc},
             "number": {NUMBER} if any(t.like_num for t in doc) else set(),
         }
+        candidates = set(self._unanchored)
+        for attr, words in present.items():
+            for word in words:
+                candidates.update(self._by_anchor.get((attr, word), ()))
         found: List[Tuple[int, int, int]] = []
-        for index, required in enumerate(self._required):
-            if all(present[attr] & words for attr, words in required):
+        for index in candidates:
+            if all(present[attr] & words for attr, words in self._required[index]):
                 found.extend((start, end, index) for _, start, end in self._matchers[index](doc))
         return sorted(found)
 
@@ -288,6 +296,12 @@ class SafetyMatcher:
         matcher = Matcher(self._nlp.vocab)
         matcher.add(rule.pattern, [tokens])
         self._matchers.append(matcher)
+        if required:
+            attr, words = required[0]
+            for word in words:
+                self._by_anchor.setdefault((attr, word), []).append(len(self._required))
+        else:
+            self._unanchored.append(len(self._required))
         self._required.append(required)
         self._rules.append(rule)
         self._pattern_lemmas[rule] = {
@@ -332,9 +346,15 @@ class SafetyMatcher:
             end += 1
         return doc[start : span.start], doc[span.end : end]
 
+    def _framed(self, doc: Doc) -> bool:
+        """The whole message is about emergencies, not in one (computed once per message)."""
+        if doc.user_data.get("framed") is None:
+            message = [t.lemma_.lower() for t in doc]
+            doc.user_data["framed"] = any(_contains(message, cue) for cue in self._framing)
+        return bool(doc.user_data["framed"])
+
     def _not_now(self, span: Span, rule: Rule) -> Optional[str]:
-        message = [t.lemma_.lower() for t in span.doc]
-        if not rule.questions_count and any(_contains(message, cue) for cue in self._framing):
+        if not rule.questions_count and self._framed(span.doc):
             return "hypothetical"  # "for a school project, how do poison centers work?"
         before, after = self._clause(span)
         before_lemmas = [t.lemma_.lower() for t in before]
@@ -393,6 +413,8 @@ def _contains(words: List[str], cue: List[str]) -> bool:
 
 def _end_of(words: List[str], cue: List[str]) -> int:
     """Index just past the last place `cue` occurs in `words`, or -1."""
+    if cue[0] != YEAR and cue[0] not in words:  # most cues: their first word is absent
+        return -1
     n = len(cue)
     ends = [i + n for i in range(len(words) - n + 1) if all(map(_term_matches, cue, words[i : i + n]))]
     return ends[-1] if ends else -1
