@@ -297,8 +297,8 @@ class SafetyMatcher:
         matcher.add(rule.pattern, [tokens])
         self._matchers.append(matcher)
         if required:
-            attr, words = required[0]
-            for word in words:
+            attr, anchors = required[0]
+            for word in anchors:
                 self._by_anchor.setdefault((attr, word), []).append(len(self._required))
         else:
             self._unanchored.append(len(self._required))
