@@ -106,12 +106,12 @@ class SafetyNet(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "patterns": str(DEFAULT_PATTERNS),
-            "variety": str(DEFAULT_VARIETY),
+            "variety": [str(path) for path in DEFAULT_VARIETY],
             # Thresholds (config.yml says how they were chosen):
             # urgent_help in the classifier's top two at this score, confirmed by
             # the urgency detector at `detector_gate`: an emergency
             "urgent_threshold": 0.2,
-            "detector_gate": 0.8,
+            "detector_gate": 0.6,
             # the urgency detector alone, whatever the classifier says
             "detector_alone": 0.9,
             # the detector's score that outweighs a personal pattern
@@ -127,7 +127,8 @@ class SafetyNet(GraphComponent):
         """The patterns and this package's code shape what training stores."""
         config = {**cls.get_default_config(), **config}  # Rasa may pass only what config.yml sets
         digest = hashlib.sha256(Path(config["patterns"]).read_bytes())
-        digest.update(Path(config["variety"]).read_bytes())
+        for variety in config["variety"]:
+            digest.update(Path(variety).read_bytes())
         for module in sorted(Path(__file__).parent.glob("*.py")):
             digest.update(module.read_bytes())
         return digest.hexdigest()
@@ -181,7 +182,7 @@ class SafetyNet(GraphComponent):
                 f"{self._config['patterns']}: these safety categories have no reply in the "
                 f"domain: {', '.join(missing)}. Add the responses or remove the categories."
             )
-        self._detector = train_detector(matcher, training_data, Path(self._config["variety"]))
+        self._detector = train_detector(matcher, training_data, [Path(p) for p in self._config["variety"]])
         with self._model_storage.write_to(self._resource) as directory:
             (directory / PATTERNS_FILE).write_text(text, encoding="utf-8")
             model.model.to_disk(directory / SPACY_DIR)
@@ -218,16 +219,23 @@ def compile_patterns(nlp: Any, text: Text) -> SafetyMatcher:
         ) from error
 
 
-def train_detector(matcher: SafetyMatcher, training_data: TrainingData, variety: Path) -> UrgencyDetector:
+def train_detector(
+    matcher: SafetyMatcher, training_data: TrainingData, varieties: List[Path]
+) -> UrgencyDetector:
     """urgent_help's training examples against every other intent's, plus generated variety."""
     import yaml
 
-    try:
-        texts, urgent = generate(yaml.safe_load(variety.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as error:
-        raise SafetyPatternsError(
-            f"{variety}: cannot generate variety: {type(error).__name__}: {error}"
-        ) from error
+    texts: List[Text] = []
+    urgent: List[bool] = []
+    for variety in varieties:
+        try:
+            more_texts, more_urgent = generate(yaml.safe_load(variety.read_text(encoding="utf-8")))
+        except (yaml.YAMLError, KeyError, TypeError, ValueError, IndexError) as error:
+            raise SafetyPatternsError(
+                f"{variety}: cannot generate variety: {type(error).__name__}: {error}"
+            ) from error
+        texts += more_texts
+        urgent += more_urgent
     for example in training_data.intent_examples:
         texts.append(example.get(TEXT))
         urgent.append(example.get(INTENT) == URGENT_INTENT)

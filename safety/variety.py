@@ -18,7 +18,8 @@ from typing import Dict, List, Tuple
 
 import yaml
 
-DEFAULT_VARIETY = Path(__file__).with_name("variety.yml")
+# One file per author: different writers reach different phrasings.
+DEFAULT_VARIETY = [Path(__file__).with_name("variety.yml"), Path(__file__).with_name("variety_2.yml")]
 PER_CATEGORY = 80
 SEED = 20261202
 
@@ -54,10 +55,6 @@ NOT_NOW = [
     "my doctor asked if i ever had {n}",
     "how would i know if i had {n}",
 ]
-
-
-def load(path: Path = DEFAULT_VARIETY) -> Dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def typo(text: str, rng: random.Random) -> str:
