@@ -16,8 +16,6 @@ import re
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import yaml
-
 # One file per author: different writers reach different phrasings.
 DEFAULT_VARIETY = [Path(__file__).with_name("variety.yml"), Path(__file__).with_name("variety_2.yml")]
 PER_CATEGORY = 80
