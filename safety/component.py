@@ -31,6 +31,7 @@ red flags set aside as negated, hypothetical, past or figurative.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -75,6 +76,11 @@ PATTERNS_FILE = "patterns.yml"
 SPACY_DIR = "spacy"
 DETECTOR_DIR = "detector"
 # Set aside because the words meant something else: the classifier's next guess.
+# A message that speaks of the writer or their family ("my baby", "can i..."):
+# what a question about one's own treatment always has.
+ABOUT_ONESELF = re.compile(
+    r"\b(i|im|i'm|my|me|mine|myself|we|our|us|mum|mom|dad|son|daughter|baby|husband|wife|partner)\b"
+)
 # Up to this many words a message is short: an ambiguous red flag counts as it is.
 SHORT_MESSAGE = 6
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
@@ -120,6 +126,9 @@ class SafetyNet(GraphComponent):
             "ambiguous_red_flag": 0.5,
             # a demoted message goes to the next intent only at this score or more
             "next_intent_threshold": 0.3,
+            # personal_advice in the classifier's top two at this score turns a
+            # message it did not understand into a personal answer
+            "personal_threshold": 0.3,
         }
 
     @classmethod
@@ -279,7 +288,8 @@ def apply_finding(
                 "reason": "ambiguous",
             }
         )
-        finding.kind = None
+        # the personal question found beside it still counts
+        finding = finding.personal or Finding(None, set_aside=finding.set_aside, language=finding.language)
     if finding.kind == URGENT:
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
     elif (
@@ -297,6 +307,16 @@ def apply_finding(
             decision, reason = route(message, *WARNING_SIGNS), f"{scores}; not an emergency now"
         else:
             decision, reason = route_urgent(message, SUSPECTED, finding.language), scores
+    elif (
+        intent_of(message) == FALLBACK_INTENT
+        and (personal := classifier_score(message, PERSONAL_INTENT)) >= config["personal_threshold"]
+        and ABOUT_ONESELF.search((message.get(TEXT) or "").lower())
+    ):
+        # Not understood, but likely about their own treatment: "consult your
+        # healthcare provider" is the safe answer, never "I didn't understand".
+        message.set(ENTITIES, [], add_to_output=True)  # no "did you mean" buttons on it
+        decision = demote_to(message, PERSONAL_INTENT)
+        reason = f"classifier {PERSONAL_INTENT} {personal:.2f} (top two)"
     # Always recorded, so a message that was not flagged still shows why not.
     message.set(
         SAFETY_KEY,
@@ -367,29 +387,38 @@ def classifier_ranking(message: Message) -> List[Dict[Text, Any]]:
 
 def classifier_urgent_score(message: Message) -> Optional[float]:
     """urgent_help's score when it is in the classifier's top two, else None."""
+    return classifier_score(message, URGENT_INTENT) or None
+
+
+def classifier_score(message: Message, intent: Text) -> float:
+    """`intent`'s score when it is in the classifier's top two, else 0."""
     return next(
         (
             entry[PREDICTED_CONFIDENCE_KEY]
             for entry in classifier_ranking(message)[:2]
-            if entry[INTENT_NAME_KEY] == URGENT_INTENT
+            if entry[INTENT_NAME_KEY] == intent
         ),
-        None,
+        0.0,
     )
 
 
-def demote_urgent(message: Message, threshold: float) -> Text:
-    """No emergency after all: the classifier's next intent if confident, else the fallback."""
+def demote_to(message: Message, intent: Text) -> Text:
+    """Set `intent` with the classifier's best sub-topic of it."""
     from components.retrieval import best_sub_topic
 
-    ranking = [entry for entry in classifier_ranking(message) if entry[INTENT_NAME_KEY] != URGENT_INTENT]
-    confident = ranking and ranking[0][PREDICTED_CONFIDENCE_KEY] >= threshold
-    intent = ranking[0][INTENT_NAME_KEY] if confident else FALLBACK_INTENT
     set_intent(message, intent)
     best = best_sub_topic(message, intent)
     if best:
         select_response(message, best["intent_response_key"], best["confidence"])
         return best["intent_response_key"]
     return intent
+
+
+def demote_urgent(message: Message, threshold: float) -> Text:
+    """No emergency after all: the classifier's next intent if confident, else the fallback."""
+    ranking = [entry for entry in classifier_ranking(message) if entry[INTENT_NAME_KEY] != URGENT_INTENT]
+    confident = ranking and ranking[0][PREDICTED_CONFIDENCE_KEY] >= threshold
+    return demote_to(message, ranking[0][INTENT_NAME_KEY] if confident else FALLBACK_INTENT)
 
 
 def intent_of(message: Message) -> Optional[Text]:
