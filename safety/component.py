@@ -31,7 +31,6 @@ red flags set aside as negated, hypothetical, past or figurative.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -76,11 +75,6 @@ PATTERNS_FILE = "patterns.yml"
 SPACY_DIR = "spacy"
 DETECTOR_DIR = "detector"
 # Set aside because the words meant something else: the classifier's next guess.
-# A message that speaks of the writer or their family ("my baby", "can i..."):
-# what a question about one's own treatment always has.
-ABOUT_ONESELF = re.compile(
-    r"\b(i|im|i'm|my|me|mine|myself|we|our|us|mum|mom|dad|son|daughter|baby|husband|wife|partner)\b"
-)
 # Up to this many words a message is short: an ambiguous red flag counts as it is.
 SHORT_MESSAGE = 6
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
@@ -126,9 +120,6 @@ class SafetyNet(GraphComponent):
             "ambiguous_red_flag": 0.5,
             # a demoted message goes to the next intent only at this score or more
             "next_intent_threshold": 0.3,
-            # personal_advice in the classifier's top two at this score turns a
-            # message it did not understand into a personal answer
-            "personal_threshold": 0.3,
         }
 
     @classmethod
@@ -307,16 +298,6 @@ def apply_finding(
             decision, reason = route(message, *WARNING_SIGNS), f"{scores}; not an emergency now"
         else:
             decision, reason = route_urgent(message, SUSPECTED, finding.language), scores
-    elif (
-        intent_of(message) == FALLBACK_INTENT
-        and (personal := classifier_score(message, PERSONAL_INTENT)) >= config["personal_threshold"]
-        and ABOUT_ONESELF.search((message.get(TEXT) or "").lower())
-    ):
-        # Not understood, but likely about their own treatment: "consult your
-        # healthcare provider" is the safe answer, never "I didn't understand".
-        message.set(ENTITIES, [], add_to_output=True)  # no "did you mean" buttons on it
-        decision = demote_to(message, PERSONAL_INTENT)
-        reason = f"classifier {PERSONAL_INTENT} {personal:.2f} (top two)"
     # Always recorded, so a message that was not flagged still shows why not.
     message.set(
         SAFETY_KEY,

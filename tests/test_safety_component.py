@@ -228,19 +228,6 @@ def test_an_ambiguous_red_flag_counts_in_a_short_message():
     assert selected(msg) == "urgent_help/collapse"
 
 
-def test_a_message_not_understood_but_likely_personal_gets_the_personal_answer():
-    """ "baby 9 months with cold sore, what medicine": never "I didn't understand"."""
-    msg = message(
-        ("nlu_fallback", 0.5),
-        ("personal_advice", 0.46),
-        ("out_of_scope", 0.15),
-        sub_topic="personal_advice/child",
-    )
-    apply_finding(msg, Finding(None), CONFIG, CALM)
-    assert selected(msg) == "personal_advice/child"
-    assert "personal_advice 0.46" in msg.get("safety")["reason"]
-
-
 def test_an_ambiguous_red_flag_set_aside_leaves_the_personal_question_found_beside_it():
     """ "i have epilepsy, will valtrex make my fits worse" """
     personal = Finding(PERSONAL, "own_condition", "i have ... epilepsy", "i have epilepsy", "4")
