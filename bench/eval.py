@@ -3,8 +3,8 @@
 Per-intent precision, recall and F1 on tests/nlu_test.yml with a confusion-matrix
 PNG, out-of-scope and urgent recall, the false-urgent rate on
 tests/safety/not_urgent.txt, answered-right / abstained / answered-wrong with the
-abstention thresholds' trade-off curve (bench/tradeoff.py), and the readability
-of every response.
+abstention thresholds' trade-off curve (bench/tradeoff.py), the readability
+of every response, and the Spanish figures beside the English ones (bench/spanish.py).
 
     python -m bench.eval [MODEL] [--out results]
 """
@@ -19,6 +19,7 @@ import yaml
 
 from bench.quality import HELD_OUT, macro_f1, per_intent_scores, read_nlu
 from bench.server import MODEL, ROOT
+from bench.spanish import detector_lines, held_out_scores, readability_lines, side_by_side_lines
 from bench.tradeoff import curve_lines, parse_sets, summary_lines
 from content.readability import MAX_GRADE, MAX_MEAN_GRADE, grade, is_spanish
 from safety.evaluation import evaluate
@@ -87,6 +88,10 @@ def main() -> None:
         f"| {intent} | {p:.2f} | {r:.2f} | {f1:.2f} | {n} |" for intent, (p, r, f1, n) in scores.items()
     ]
     lines += ["", "![Confusion matrix](confusion.png)", ""]
+    spanish, spanish_n = held_out_scores(parse)
+    lines += ["## English and Spanish", ""]
+    lines += side_by_side_lines(scores, len(rows), spanish, spanish_n)
+    lines += ["", "### Language of short messages (language/)", ""] + detector_lines() + [""]
     answers = parse_sets(parse)
     lines += [
         "## Answering only what it knows",
@@ -112,6 +117,7 @@ def main() -> None:
     )
     lines += [readability, "", "| response | grade |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in sorted(grades.items(), key=lambda kv: -kv[1])]
+    lines += ["", "## Readability in Spanish (Fernandez-Huerta)", ""] + readability_lines(responses)
     report = "\n".join(lines) + "\n"
     (args.out / "eval.md").write_text(report)
     print(report)
