@@ -1,7 +1,10 @@
 """Which language the assistant answers in (language/), message by message."""
 
+import asyncio
+
 import pytest
 
+from conftest import ROOT
 from language.component import LanguagePolicy
 
 EMERGENCY_ES = "Llame al 911 ahora (o a su número local de emergencias)"
@@ -104,3 +107,33 @@ def test_the_toggle_payload_switches_both_ways(assistant):
     assert any(text.startswith("Muy bien, le respondo en español") for text, _ in spanish)
     english = turn(assistant, '/switch_language{"language": "en"}', sender)
     assert any(text.startswith("OK, I'll answer in English") for text, _ in english)
+
+
+def test_the_reply_generator_fills_in_spanish_titles_and_topics():
+    """What the replies take from the components' English slots is shown in Spanish."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from service.nlg import ServiceNLG
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    nlg = ServiceNLG(domain=domain)
+    tracker = DialogueStateTracker.from_events(
+        "nlg-es",
+        [
+            SlotSet("language", "es"),
+            SlotSet("suggestion_1", "ask_side_effects/common"),
+            SlotSet("suggestion_1_title", "Common side effects"),
+            SlotSet("suggestion_2", "ask_back_pain/causes"),
+            SlotSet("suggestion_2_title", "Causes of back pain"),
+            SlotSet("unknown_topic", "driving"),
+        ],
+        slots=domain.slots,
+    )
+    loop = asyncio.new_event_loop()
+    abstain = loop.run_until_complete(nlg.generate("utter_abstain", tracker, "rest"))
+    assert [b["title"] for b in abstain["buttons"]] == ["Efectos comunes", "Causas del dolor"]
+    assert abstain["metadata"]["language"] == "es"
+    topic = loop.run_until_complete(nlg.generate("utter_not_in_label", tracker, "rest"))
+    assert topic["text"].startswith("No tengo datos revisados sobre el valaciclovir y manejar.")
