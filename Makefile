@@ -14,9 +14,11 @@ SPACY_PIPELINE := .spacy/en_blank_lookup
 MODEL := models/valtrex-assistant.tar.gz
 # The classifier's code, the safety layer (its patterns and variety are compiled
 # into the model), and medicines/ and abstention/ (they keep what they need in
-# the model) decide what training produces; the rest of components/ is read at run time.
+# the model) and language/component.py (the model stores what its `process` takes)
+# decide what training produces; the rest of components/ is read at run time.
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml') components/linear_classifier.py \
-	$(wildcard safety/*.py safety/*.yml medicines/*.py medicines/*.yml abstention/*.py abstention/*.yml)
+	$(wildcard safety/*.py safety/*.yml medicines/*.py medicines/*.yml abstention/*.py abstention/*.yml) \
+	language/component.py
 PORT ?= 5005
 WEB_PORT ?= 8080
 # Web pages allowed to talk to the assistant (space-separated): CORS for REST,
@@ -77,7 +79,7 @@ check: validate train
 
 # Lint and format (ruff, settings in pyproject.toml) and types (mypy); all three
 # run, so one run shows every problem.
-LINTED := components safety channels privacy
+LINTED := components safety channels privacy language
 lint: install
 	@status=0; \
 	$(BIN)/ruff check . || status=1; \

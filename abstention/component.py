@@ -48,6 +48,7 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
@@ -56,7 +57,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from abstention.similarity import ExampleIndex
-from components.retrieval import select_response, set_intent
+from components.retrieval import best_sub_topic, select_response, set_intent
 
 SETTINGS_FILE = Path(__file__).with_name("abstention.yml")
 EXAMPLES_FILE = "answer_examples.json"
@@ -98,6 +99,12 @@ def names_valacyclovir(message: Message) -> bool:
     valacyclovir" would then be the wrong way to say "I don't know"."""
     named = (message.get(MEDICINES_KEY) or {}).get("named") or []
     return any(mention.get("valacyclovir") for mention in named)
+
+
+def selected_in_ranking(message: Message, intent: Text) -> Optional[Text]:
+    """The classifier's best sub-topic of `intent` (the shared selector's ranking)."""
+    best = best_sub_topic(message, intent)
+    return best[INTENT_RESPONSE_KEY] if best else None
 
 
 def selected(message: Message, intent: Text) -> Tuple[Optional[Text], float]:
@@ -229,6 +236,10 @@ class Abstainer(GraphComponent):
             return self._unknown_topic(message, None, *topic)
         similarities = self._index.similarities(lemmas(message))
         best = max(similarities.values(), default=0.0)
+        nearest = max(similarities, key=similarities.get, default=None)
+        rescued = self._rescue(message, nearest, best)
+        if rescued:
+            return rescued
         if best < self._thresholds["suggest"]:
             return {"decision": "fallback", "similarity": round(best, 3)}
         return {
@@ -236,6 +247,24 @@ class Abstainer(GraphComponent):
             "similarity": round(best, 3),
             "suggestions": self._suggest(message, similarities),
         }
+
+    def _rescue(
+        self, message: Message, nearest: Optional[Text], similarity: float
+    ) -> Optional[Dict[Text, Any]]:
+        """The classifier hesitated between intents, but the question is very like one
+        answer's examples and that answer is the classifier's own pick for its top
+        intent: answer it ("if i take valtrex every day can my boyfriend still catch it")."""
+        ranking = [
+            e for e in message.get(INTENT_RANKING_KEY) or [] if e.get(INTENT_NAME_KEY) != ABSTAIN_INTENT
+        ]
+        if not nearest or similarity < self._thresholds["rescue"] or not ranking:
+            return None
+        top = ranking[0][INTENT_NAME_KEY]
+        if top not in self._answer_intents or selected_in_ranking(message, top) != nearest:
+            return None
+        set_intent(message, top)
+        select_response(message, nearest, similarity)
+        return {"decision": "answer", "answer": nearest, "similarity": round(similarity, 3), "rescued": True}
 
     def _not_in_label(self, message: Message) -> Optional[Tuple[Dict[Text, Any], re.Match]]:
         """The first fact-sheet 4b topic the message names, and where."""

@@ -4,8 +4,8 @@ Per-intent precision, recall and F1 on tests/nlu_test.yml with a confusion-matri
 PNG, out-of-scope and urgent recall, the false-urgent rate on
 tests/safety/not_urgent.txt, answered-right / abstained / answered-wrong with the
 abstention thresholds' trade-off curve (bench/tradeoff.py), the blind sets'
-figures beside the regression ones (bench/blind.py), and the readability of
-every response.
+figures beside the regression ones (bench/blind.py), the readability of every
+response, and the Spanish figures beside the English ones (bench/spanish.py).
 
     python -m bench.eval [MODEL] [--out results]
 """
@@ -21,6 +21,7 @@ import yaml
 from bench import blind
 from bench.quality import HELD_OUT, macro_f1, per_intent_scores, read_nlu
 from bench.server import MODEL, ROOT
+from bench.spanish import detector_lines, held_out_scores, readability_lines, side_by_side_lines
 from bench.tradeoff import curve_lines, parse_sets, summary_lines
 from content.readability import MAX_GRADE, MAX_MEAN_GRADE, grade, is_spanish
 from safety.evaluation import evaluate
@@ -89,6 +90,10 @@ def main() -> None:
         f"| {intent} | {p:.2f} | {r:.2f} | {f1:.2f} | {n} |" for intent, (p, r, f1, n) in scores.items()
     ]
     lines += ["", "![Confusion matrix](confusion.png)", ""]
+    spanish, spanish_n = held_out_scores(parse)
+    lines += ["## English and Spanish", ""]
+    lines += side_by_side_lines(scores, len(rows), spanish, spanish_n)
+    lines += ["", "### Language of short messages (language/)", ""] + detector_lines() + [""]
     answers = parse_sets(parse)
     lines += [
         "## Answering only what it knows",
@@ -115,6 +120,7 @@ def main() -> None:
     )
     lines += [readability, "", "| response | grade |", "|---|---|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in sorted(grades.items(), key=lambda kv: -kv[1])]
+    lines += ["", "## Readability in Spanish (Fernandez-Huerta)", ""] + readability_lines(responses)
     report = "\n".join(lines) + "\n"
     (args.out / "eval.md").write_text(report)
     print(report)

@@ -7,6 +7,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = ROOT / "tests" / "nlu_test.yml"
+HELD_OUT_ES = ROOT / "tests" / "nlu_test_es.yml"  # Spanish (issue 15)
 URGENT = "urgent_help"
 
 
@@ -39,9 +40,9 @@ def macro_f1(scores: Dict[str, Tuple[float, float, float, int]]) -> float:
     return sum(f1 for _, _, f1, _ in scores.values()) / len(scores)
 
 
-def held_out_quality(parse: Callable[[str], Dict]) -> Dict[str, float]:
+def held_out_quality(parse: Callable[[str], Dict], held_out: Path = HELD_OUT) -> Dict[str, float]:
     """Macro-F1 and urgent recall of `parse` (text -> Rasa parse data)."""
-    rows = [(label.split("/", 1)[0], parse(text)["intent"]["name"]) for label, text in read_nlu(HELD_OUT)]
+    rows = [(label.split("/", 1)[0], parse(text)["intent"]["name"]) for label, text in read_nlu(held_out)]
     gold, predicted = [g for g, _ in rows], [p for _, p in rows]
     scores = per_intent_scores(gold, predicted)
     return {"macro_f1": macro_f1(scores), "urgent_recall": scores[URGENT][1]}

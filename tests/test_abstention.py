@@ -197,3 +197,39 @@ def test_replies_that_say_what_is_not_known_name_their_slots(responses, domain):
     for slot in slots | {"medicine", "unknown_topic"}:
         assert domain["slots"][slot]["mappings"] == [{"type": "from_entity", "entity": slot}]
     assert (ROOT / "data" / "rules" / "abstention.yml").exists()
+
+
+def fallback(text, top_intent, best_answer):
+    """What the FallbackClassifier leaves when the classifier hesitated between intents."""
+    msg = Message(
+        data={
+            "text": text,
+            "intent": {"name": "nlu_fallback", "confidence": 0.5},
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.5},
+                {"name": top_intent, "confidence": 0.45},
+                {"name": "personal_advice", "confidence": 0.4},
+            ],
+            "response_selector": {
+                "default": {
+                    "response": {},
+                    "ranking": [{"intent_response_key": best_answer, "confidence": 0.8}],
+                }
+            },
+        }
+    )
+    TOKENIZER.process([msg])
+    return msg
+
+
+def test_a_hesitant_classifier_is_rescued_by_a_question_very_like_its_own_pick(abstainer):
+    msg = fallback("take valtrex with food or not", "ask_uses", "ask_uses/with_food")
+    abstainer.process([msg])
+    assert msg.get("intent")["name"] == "ask_uses"
+    assert msg.get("abstention")["rescued"] is True
+
+
+def test_no_rescue_when_the_closest_answer_is_not_the_classifiers_pick(abstainer):
+    msg = fallback("take valtrex with food or not", "ask_uses", "ask_uses/what_it_is")
+    abstainer.process([msg])
+    assert msg.get("intent")["name"] == "nlu_fallback"

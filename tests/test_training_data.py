@@ -27,6 +27,8 @@ SERVICE_INTENTS = {
     "forget_me_confirm",
     "forget_me_cancel",
     "ask_human",
+    # "English please" / "en español" (data/nlu/language.yml)
+    "switch_language",
 }
 MIN_TRAINING = {"urgent_help": 60, "personal_advice": 60, **dict.fromkeys(SERVICE_INTENTS, 20)}
 MIN_TRAINING_DEFAULT = 30

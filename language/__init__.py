@@ -1,0 +1,1 @@
+"""Which language to answer in: English or Spanish (issue 15)."""
