@@ -10,8 +10,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from conftest import ROOT
-from safety.component import SafetyNet, SafetyPatternsError, apply_finding
+from safety.component import SafetyNet, SafetyPatternsError
 from safety.matcher import PERSONAL, URGENT, Finding
+from safety.routing import apply_finding
 
 CONFIG = SafetyNet.get_default_config()
 CALM, ALARMED = 0.05, 0.99  # urgency detector scores
