@@ -32,7 +32,8 @@ VECTORIZERS: Dict[str, Dict[str, Any]] = {
     "word": {"analyzer": "word", "ngram_range": (1, 2), "token_pattern": r"(?u)\b\w+\b"},
     "char": {"analyzer": "char_wb", "ngram_range": (2, 5), "min_df": 2},
 }
-SENTENCE_END = re.compile(r"[.!?;\n]+")
+# A sentence ends at . ! ? ; followed by a space (not inside "sam.lee@example.com").
+SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 # Bag-of-words features cannot see that "no numbness" denies numbness: the
 # words after a negation (up to the clause's end) are marked "not_numbness".
 NEGATIONS = {"no", "not", "never", "without", "nothing", "none", "nor", "nope", "sin", "nunca"}
@@ -115,16 +116,19 @@ class UrgencyDetector:
 
     def probability(self, text: str) -> float:
         """The model's probability that this one piece of text is an emergency."""
-        total = self._intercept
+        total, known = self._intercept, False
         for _, analyze, vocabulary, idf, offset in self._parts:
             counts = Counter(term for term in analyze(text) if term in vocabulary)  # type: ignore[operator]
             if not counts:
                 continue
+            known = True
             columns = np.fromiter((vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
             values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[
                 columns
             ]
             total += float(values @ self._coef[columns + offset]) / float(np.sqrt(values @ values))
+        if not known:  # nothing it has seen: no evidence either way, not the prior
+            return 0.0
         return 1.0 / (1.0 + math.exp(-total))
 
     def score(self, text: str) -> float:

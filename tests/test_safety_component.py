@@ -236,3 +236,17 @@ def test_an_ambiguous_red_flag_set_aside_leaves_the_personal_question_found_besi
     msg = message(*SIDE_EFFECTS_FIRST)
     apply_finding(msg, fits, CONFIG, CALM)
     assert selected(msg) == "personal_advice/own_condition"
+
+
+def test_the_urgency_detector_reads_no_alarm_into_an_email_address(tmp_path, spacy_model):
+    """ "...what should i do now. my email is sam.lee@example.com": pieces of an
+    address it has never seen are no evidence of an emergency."""
+    from safety.detector import UrgencyDetector, segments
+
+    pieces = segments("forgot my dose. my email is sam.lee@example.com")
+    assert pieces[1:] == ["forgot my dose", "my email is sam.lee@example.com"]
+    detector = UrgencyDetector.fit(
+        ["i cant breathe", "chest pain now", "what is valtrex", "does it cause headache"],
+        [True, True, False, False],
+    )
+    assert detector.probability("zzqx") == 0.0
