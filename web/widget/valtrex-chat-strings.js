@@ -67,7 +67,7 @@
     },
 
     es: {
-      title: "Asistente de información sobre Valtrex",
+      title: "Asistente sobre Valtrex",
       launcher: "Pregunte sobre Valtrex",
       launcherLabel: "{launcher} (chat con el {title})",
       newChat: "Nuevo chat",
