@@ -107,9 +107,10 @@ content-report: install
 	$(BIN)/python -m content.report --out results
 
 # Screenshots for the README: the widget on a desktop and a phone, its "Was this
-# helpful?" vote, and the insights page of a seeded database.
+# helpful?" vote, a Spanish conversation, and the insights page of a seeded database.
 screenshots: train $(CHROMIUM)
-	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py tests/test_widget_expectations.py tests/test_insights.py
+	WIDGET_SCREENSHOTS=docs $(BIN)/python -m pytest tests/test_widget.py tests/test_widget_expectations.py tests/test_widget_spanish.py \
+		tests/test_insights.py
 
 shell: train
 	$(RASA) shell --model $(MODEL)

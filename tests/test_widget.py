@@ -165,7 +165,9 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     page.goto(f"{web_origin}/index.html?server={rasa.url}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Valtrex information")
     expect(w.panel).to_be_hidden()
-    assert page.locator("script[src]").evaluate_all("s => s.map(x => x.getAttribute('src'))") == [
+    # (the widget itself then adds its words, valtrex-chat-strings.js, marked as its own)
+    page_scripts = page.locator("script[src]:not([data-valtrex-chat-strings])")
+    assert page_scripts.evaluate_all("s => s.map(x => x.getAttribute('src'))") == [
         "widget/valtrex-chat.js"
     ], "the page embeds the widget with one script tag"
 
@@ -439,7 +441,10 @@ def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
     # The protocol: session_request with no stored id, then the initial message with the confirmed id.
     events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
     assert events[0] == ["session_request", {"session_id": None}]
-    assert events[1] == ["user_uttered", {"message": "/greet", "session_id": "scripted-session"}]
+    assert events[1] == [
+        "user_uttered",
+        {"message": "/greet", "session_id": "scripted-session", "metadata": {"language": "en"}},
+    ]
     assert stored(page, "scripted:session") == "scripted-session"
 
     # Only the http(s) URL is a link (its full stop left out); the rest is literal text.
@@ -469,7 +474,11 @@ def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
     events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
     assert events[-1] == [
         "user_uttered",
-        {"message": "/ask_side_effects/common", "session_id": "scripted-session"},
+        {
+            "message": "/ask_side_effects/common",
+            "session_id": "scripted-session",
+            "metadata": {"language": "en"},
+        },
     ]
     assert page.locator("i").count() == 0
     expect(w.chips).to_have_count(0)

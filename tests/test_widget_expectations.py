@@ -188,7 +188,9 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     expect(w.bot_saying(DONE)).to_have_count(1, timeout=REPLY_TIMEOUT)
     expect(w.messages).to_have_count(1)  # the browser kept only the confirmation
     wait_for(lambda: stored(page, "valtrex-chat:session") not in (None, session))
-    assert json.loads(stored(page, "valtrex-chat:history")) == [{"from": "bot", "text": DONE}]
+    assert json.loads(stored(page, "valtrex-chat:history")) == [
+        {"from": "bot", "text": DONE, "language": "en"}
+    ]
     wait_for(lambda: rows(rasa.tracker_db, session) == [])
     assert len(rows(rasa.tracker_db, "neighbour")) == neighbour_rows  # others untouched
     page.reload()

@@ -2,19 +2,15 @@
  * Valtrex info assistant: the printable transcript, to take to an appointment.
  * valtrex-chat.js loads this file beside it and calls
  * window.ValtrexChatTranscript.render(win, messages, options) with a window it
- * has just opened. The page is built in that window from the conversation kept in
+ * has just opened, the page's words in the widget's language (options.words,
+ * from valtrex-chat-strings.js) and that language (options.language). The page is built in that window from the conversation kept in
  * this browser: nothing is sent anywhere. Every message is inserted as text.
  * "Print / Save as PDF" (the browser's print dialog) gives a tidy page.
  */
 (function () {
   "use strict";
 
-  var HELP_LINES = [
-    ["Emergency", "Call 911 (or your local emergency number)."],
-    ["Poison Help", "1-800-222-1222, for an overdose or if someone took medicine by mistake."],
-    ["Suicide & Crisis Lifeline", "Call or text 988, any time."],
-    ["Your own care", "Consult your healthcare provider or your pharmacist."],
-  ];
+  var SOURCE_LINE = /^(Source|Fuente):/;
 
   var CSS = [
     "body { margin: 0 auto; max-width: 46em; padding: 24px; font: 16px/1.5 Georgia, 'Times New Roman', serif; color: #111; }",
@@ -46,10 +42,11 @@
 
   function render(win, messages, options) {
     var doc = win.document;
-    var title = (options.title || "Assistant") + ": conversation";
+    var words = options.words;
+    var title = words.title.replace("{title}", options.title || "");
     doc.open();
     doc.close();
-    doc.documentElement.setAttribute("lang", "en");
+    doc.documentElement.setAttribute("lang", options.language || "en");
     doc.title = title;
 
     function el(tag, className, text) {
@@ -69,39 +66,40 @@
     var body = doc.body;
     body.appendChild(el("h1", null, title));
     var now = options.now ? new Date(options.now) : new Date();
-    body.appendChild(el("p", "meta", "Printed on " + now.toLocaleDateString("en-US",
-      { year: "numeric", month: "long", day: "numeric" }) + "."));
+    body.appendChild(el("p", "meta", words.printedOn.replace("{date}", now.toLocaleDateString(words.locale,
+      { year: "numeric", month: "long", day: "numeric" }))));
     body.appendChild(el("p", "note", options.disclaimer));
 
     var actions = el("p", "actions");
-    var print = el("button", null, "Print / Save as PDF");
+    var print = el("button", null, words.print);
     print.type = "button";
     print.addEventListener("click", function () { win.print(); });
     actions.appendChild(print);
     body.appendChild(actions);
 
-    body.appendChild(el("h2", null, "Questions and answers"));
+    body.appendChild(el("h2", null, words.turns));
     var list = el("ol", "turns");
     messages.forEach(function (message) {
       if (!message.text) return;
       var item = el("li", "turn turn--" + message.from + (message.urgent ? " turn--urgent" : ""));
-      item.appendChild(el("span", "who", message.from === "user" ? "You asked" :
-        message.urgent ? "Assistant (urgent)" : "Assistant"));
+      item.appendChild(el("span", "who", message.from === "user" ? words.youAsked :
+        message.urgent ? words.assistantUrgent : words.assistant));
       var text = el("p", "text");
+      if (message.language) text.setAttribute("lang", message.language);
       message.text.split("\n").forEach(function (line, index) {
         if (index > 0) text.appendChild(doc.createTextNode("\n"));
-        if (message.from === "bot" && /^Source:/.test(line)) text.appendChild(el("span", "source", line));
+        if (message.from === "bot" && SOURCE_LINE.test(line)) text.appendChild(el("span", "source", line));
         else text.appendChild(doc.createTextNode(line));
       });
       item.appendChild(text);
       list.appendChild(item);
     });
-    if (!list.firstChild) list.appendChild(el("li", "turn", "No messages yet."));
+    if (!list.firstChild) list.appendChild(el("li", "turn", words.empty));
     body.appendChild(list);
 
-    body.appendChild(el("h2", null, "Help lines"));
+    body.appendChild(el("h2", null, words.helpLines));
     var help = el("dl", "help");
-    HELP_LINES.forEach(function (line) {
+    words.help.forEach(function (line) {
       help.appendChild(el("dt", null, line[0]));
       help.appendChild(el("dd", null, line[1]));
     });

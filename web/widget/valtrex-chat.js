@@ -5,8 +5,9 @@
  *   <script>window.ValtrexChat = {serverUrl: "https://assistant.example.org"}</script>
  *   <script src="widget/valtrex-chat.js" defer></script>
  *
- * It loads valtrex-chat.css (beside this file) and ../vendor/socket.io.min.js
- * (unless window.io is already there) relative to its own URL, and renders into
+ * It loads valtrex-chat.css and valtrex-chat-strings.js (every word it shows, in
+ * English and Spanish) beside this file and ../vendor/socket.io.min.js (unless
+ * window.io is already there) relative to its own URL, and renders into
  * a <valtrex-chat> element with a shadow root, so the host page's CSS and the
  * widget's do not mix.
  *
@@ -21,6 +22,11 @@
  * printable transcript (valtrex-chat-transcript.js, built in the browser) and
  * "Delete my data", which asks the assistant to forget the conversation; a reply
  * whose metadata says `forgotten: true` clears what this browser keeps too.
+ *
+ * Language: the English / Español toggle sends /switch_language{"language": "es"}
+ * and switches the widget's words at once; after that each reply's
+ * `metadata.language` ("es", or none for English) sets them, so writing in
+ * Spanish turns the widget Spanish too. The choice is kept with the session.
  */
 (function () {
   "use strict";
@@ -32,14 +38,13 @@
   var scriptUrl = (script && script.src) || document.baseURI;
   var config = window.ValtrexChat || {};
 
+  var LANGUAGES = ["en", "es"]; // valtrex-chat-strings.js has a table for each
+  var LANGUAGE_NAMES = { en: "English", es: "Espa\u00f1ol" }; // each in its own language
   var options = {
     serverUrl: stringOption(config.serverUrl, "http://localhost:5005"),
     socketPath: stringOption(config.socketPath, "/socket.io/"),
-    title: stringOption(config.title, "Valtrex info assistant"),
-    launcherText: stringOption(config.launcherText, "Ask about Valtrex"),
     initialMessage: config.initialMessage === undefined ? "/greet" : config.initialMessage,
-    disclaimerLead: stringOption(config.disclaimerLead, "Automated assistant, not a doctor."),
-    disclaimerRest: stringOption(config.disclaimerRest, "In an emergency call 911."),
+    language: LANGUAGES.indexOf(config.language) >= 0 ? config.language : "en",
     emergencyNumber: stringOption(config.emergencyNumber, "911"),
     maxLength: positiveInt(config.maxLength, 1000),
     storageKey: stringOption(config.storageKey, "valtrex-chat"),
@@ -49,17 +54,21 @@
     cssUrl: new URL(stringOption(config.cssUrl, "valtrex-chat.css"), scriptUrl).href,
     socketIoUrl: new URL(stringOption(config.socketIoUrl, "../vendor/socket.io.min.js"), scriptUrl).href,
     transcriptUrl: new URL(stringOption(config.transcriptUrl, "valtrex-chat-transcript.js"), scriptUrl).href,
+    stringsUrl: new URL(stringOption(config.stringsUrl, "valtrex-chat-strings.js"), scriptUrl).href,
   };
+  // The older one-language options still set the English words.
+  var englishOverrides = {};
+  [["title", "title"], ["launcherText", "launcher"], ["disclaimerLead", "disclaimerLead"],
+    ["disclaimerRest", "disclaimerRest"]].forEach(function (pair) {
+    if (stringOption(config[pair[0]], "")) englishOverrides[pair[1]] = config[pair[0]].trim();
+  });
 
   var MAX_STORED_MESSAGES = 200;
   var TYPING_TIMEOUT_MS = 30000;
-  var STATUS_OFFLINE = "Reconnecting\u2026 Messages you send will go out when the connection is back.";
-  var STATUS_UNREACHABLE = "Can\u2019t reach the assistant. Retrying\u2026";
-  var STATUS_POPUP_BLOCKED = "Your browser blocked the printable page. Allow pop-ups for this site and try again.";
-  var STATUS_NO_TRANSCRIPT = "Couldn\u2019t build the printable page. Please try again.";
   // A curated answer (utter_<intent>/<sub-topic>): the ones people can vote on.
   var ANSWER_NAME = /^utter_[a-z_]+\/[a-z_]+$/;
   var VOTE_INTENTS = { up: "helpful", down: "not_helpful" };
+  var SOURCE_LINE = /^(Source|Fuente):/; // an answer's last line, in English or Spanish
 
   function stringOption(value, fallback) {
     return typeof value === "string" && value.trim() ? value.trim() : fallback;
@@ -93,6 +102,7 @@
   var KEY_HISTORY = options.storageKey + ":history";
   var KEY_OUTBOX = options.storageKey + ":outbox";
   var KEY_OPEN = options.storageKey + ":open";
+  var KEY_LANGUAGE = options.storageKey + ":language";
 
   function readJson(area, key, fallback) {
     try {
@@ -124,6 +134,13 @@
   var ready = false; // connected and the session confirmed
   var typingTimer = null;
   var idCounter = 0;
+  var language = validLanguage(local.getItem(KEY_LANGUAGE)) || options.language;
+  var words = null; // per language: valtrex-chat-strings.js with the page's changes
+  var statusKey = ""; // the notice shown, so it can change language with the rest
+
+  function validLanguage(value) {
+    return LANGUAGES.indexOf(value) >= 0 ? value : null;
+  }
 
   function validSessionId(value) {
     return typeof value === "string" && /^[\w-]{1,128}$/.test(value) ? value : null;
@@ -135,6 +152,7 @@
       if (!m || (m.from !== "user" && m.from !== "bot") || typeof m.text !== "string") return false;
       if (m.answer !== undefined && !(typeof m.answer === "string" && ANSWER_NAME.test(m.answer))) delete m.answer;
       if (m.vote !== undefined && !VOTE_INTENTS.hasOwnProperty(m.vote)) delete m.vote;
+      if (m.language !== undefined && !validLanguage(m.language)) delete m.language;
       if (m.quickReplies !== undefined) {
         if (!Array.isArray(m.quickReplies)) return false;
         m.quickReplies = m.quickReplies.filter(function (r) {
@@ -148,6 +166,27 @@
   function saveHistory() {
     if (history.length > MAX_STORED_MESSAGES) history = history.slice(-MAX_STORED_MESSAGES);
     writeJson(local, KEY_HISTORY, history);
+  }
+
+  // --- Words ----------------------------------------------------------------------
+
+  // The table from valtrex-chat-strings.js, with the page's own changes on top.
+  function loadWords(table) {
+    var changes = config.strings && typeof config.strings === "object" ? config.strings : {};
+    words = {};
+    LANGUAGES.forEach(function (code) {
+      var extra = code === "en" ? englishOverrides : {};
+      words[code] = Object.assign({}, table[code], extra, changes[code] || {});
+    });
+  }
+
+  // t("call", {number: "911"}): the current language's words, {name} filled in.
+  function t(key, values) {
+    var text = words[language][key];
+    var fill = Object.assign({ title: words[language].title, number: options.emergencyNumber }, values);
+    return String(text).replace(/\{(\w+)\}/g, function (all, name) {
+      return fill.hasOwnProperty(name) ? String(fill[name]) : all;
+    });
   }
 
   // --- DOM helpers --------------------------------------------------------------
@@ -182,7 +221,7 @@
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
     var link = el("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" }, raw);
-    link.appendChild(el("span", { class: "vc-sr" }, " (opens in a new tab)"));
+    link.appendChild(el("span", { class: "vc-sr" }, t("newTab")));
     return link;
   }
 
@@ -205,7 +244,7 @@
   function renderBotText(parent, text) {
     text.split("\n").forEach(function (line, index) {
       if (index > 0) parent.appendChild(document.createTextNode("\n"));
-      if (/^Source:/.test(line)) {
+      if (SOURCE_LINE.test(line)) {
         var source = el("span", { class: "vc-source" });
         appendLinkified(source, line);
         parent.appendChild(source);
@@ -228,12 +267,13 @@
   stylesheet.addEventListener("load", reveal);
   stylesheet.addEventListener("error", reveal);
 
+  // Built without words: applyLanguage() puts them in, and again on every switch.
   var launcher = el("button", {
     class: "vc-launcher", type: "button", "aria-expanded": "false", "aria-controls": ids.panel,
-    "aria-label": options.launcherText + " (chat with the " + options.title + ")",
   });
   launcher.appendChild(chatIcon());
-  launcher.appendChild(el("span", { class: "vc-launcher-text", "aria-hidden": "true" }, options.launcherText));
+  var launcherText = el("span", { class: "vc-launcher-text", "aria-hidden": "true" });
+  launcher.appendChild(launcherText);
 
   var panel = el("section", { class: "vc-panel", id: ids.panel, role: "dialog", "aria-modal": "false", "aria-labelledby": ids.title, "aria-describedby": ids.disclaimer, hidden: true });
 
@@ -241,11 +281,12 @@
   var avatar = el("span", { class: "vc-avatar", "aria-hidden": "true" });
   avatar.appendChild(chatIcon());
   header.appendChild(avatar);
-  header.appendChild(el("h2", { class: "vc-title", id: ids.title }, options.title));
-  var newChatButton = el("button", { class: "vc-new", type: "button", title: "Clear this conversation from this device and start again" }, "New chat");
+  var title = el("h2", { class: "vc-title", id: ids.title });
+  header.appendChild(title);
+  var newChatButton = el("button", { class: "vc-new", type: "button" });
   ids.menu = uid("menu");
-  var menuButton = el("button", { class: "vc-more", type: "button", "aria-expanded": "false", "aria-controls": ids.menu }, "More");
-  var closeButton = el("button", { class: "vc-close", type: "button", "aria-label": "Close chat" });
+  var menuButton = el("button", { class: "vc-more", type: "button", "aria-expanded": "false", "aria-controls": ids.menu });
+  var closeButton = el("button", { class: "vc-close", type: "button" });
   closeButton.appendChild(closeIcon());
   header.appendChild(newChatButton);
   header.appendChild(menuButton);
@@ -253,20 +294,34 @@
 
   // A disclosure (not an ARIA menu): plain buttons, reached with Tab.
   var menu = el("div", { class: "vc-menu", id: ids.menu, hidden: true });
-  var printButton = el("button", { class: "vc-menu-item", type: "button" }, "Print or save as PDF");
-  var forgetButton = el("button", { class: "vc-menu-item", type: "button" }, "Delete my data");
+  var printButton = el("button", { class: "vc-menu-item", type: "button" });
+  var forgetButton = el("button", { class: "vc-menu-item", type: "button" });
   menu.appendChild(printButton);
   menu.appendChild(forgetButton);
 
+  // The disclaimer, and beside it the language switch: two buttons, the current one pressed.
+  var notice = el("div", { class: "vc-notice" });
   var disclaimer = el("p", { class: "vc-disclaimer", id: ids.disclaimer });
-  disclaimer.appendChild(el("strong", null, options.disclaimerLead));
-  disclaimer.appendChild(document.createTextNode(" " + options.disclaimerRest));
+  var disclaimerLead = el("strong");
+  var disclaimerRest = document.createTextNode("");
+  disclaimer.appendChild(disclaimerLead);
+  disclaimer.appendChild(disclaimerRest);
+  var languageSwitch = el("div", { class: "vc-lang", role: "group" });
+  var languageButtons = {};
+  LANGUAGES.forEach(function (code) {
+    var button = el("button", { class: "vc-lang-option", type: "button", lang: code }, LANGUAGE_NAMES[code]);
+    button.addEventListener("click", function () { chooseLanguage(code); });
+    languageButtons[code] = button;
+    languageSwitch.appendChild(button);
+  });
+  notice.appendChild(disclaimer);
+  notice.appendChild(languageSwitch);
 
   var status = el("div", { class: "vc-status", role: "status" });
 
   var scroller = el("div", { class: "vc-scroll" });
-  var log = el("div", { class: "vc-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
-  var quickReplies = el("div", { class: "vc-quick", role: "group", "aria-label": "Suggested questions", hidden: true });
+  var log = el("div", { class: "vc-log", role: "log", "aria-live": "polite" });
+  var quickReplies = el("div", { class: "vc-quick", role: "group", hidden: true });
   var typing = el("div", { class: "vc-typing", "aria-hidden": "true", hidden: true });
   typing.appendChild(el("span", { class: "vc-dot" }));
   typing.appendChild(el("span", { class: "vc-dot" }));
@@ -276,12 +331,12 @@
   scroller.appendChild(typing);
 
   var form = el("form", { class: "vc-form", novalidate: true });
-  var label = el("label", { class: "vc-sr", for: ids.input }, "Your question");
+  var label = el("label", { class: "vc-sr", for: ids.input });
   var input = el("textarea", {
-    class: "vc-input", id: ids.input, rows: "1", placeholder: "Type your question\u2026",
+    class: "vc-input", id: ids.input, rows: "1",
     autocomplete: "off", "aria-describedby": ids.limit + " " + ids.counter,
   });
-  var sendButton = el("button", { class: "vc-send", type: "submit" }, "Send");
+  var sendButton = el("button", { class: "vc-send", type: "submit" });
   var meta = el("div", { class: "vc-meta" });
   var limitNote = el("span", { class: "vc-limit", id: ids.limit, "aria-live": "polite" });
   var counter = el("span", { class: "vc-counter", id: ids.counter }, "0/" + options.maxLength);
@@ -296,7 +351,7 @@
 
   panel.appendChild(header);
   panel.appendChild(menu);
-  panel.appendChild(disclaimer);
+  panel.appendChild(notice);
   panel.appendChild(status);
   panel.appendChild(scroller);
   panel.appendChild(form);
@@ -304,6 +359,34 @@
   root.appendChild(launcher);
   shadow.appendChild(stylesheet);
   shadow.appendChild(root);
+
+  // Every fixed word of the widget, in the current language.
+  function applyLanguage() {
+    panel.setAttribute("lang", language);
+    launcher.setAttribute("lang", language);
+    launcher.setAttribute("aria-label", t("launcherLabel", { launcher: t("launcher") }));
+    launcherText.textContent = t("launcher");
+    title.textContent = t("title");
+    newChatButton.textContent = t("newChat");
+    newChatButton.title = t("newChatHint");
+    menuButton.textContent = t("more");
+    closeButton.setAttribute("aria-label", t("close"));
+    printButton.textContent = t("print");
+    forgetButton.textContent = t("forget");
+    disclaimerLead.textContent = t("disclaimerLead");
+    disclaimerRest.textContent = " " + t("disclaimerRest");
+    languageSwitch.setAttribute("aria-label", t("languages"));
+    LANGUAGES.forEach(function (code) {
+      languageButtons[code].setAttribute("aria-pressed", code === language ? "true" : "false");
+    });
+    log.setAttribute("aria-label", t("conversation"));
+    quickReplies.setAttribute("aria-label", t("suggestions"));
+    label.textContent = t("inputLabel");
+    input.placeholder = t("placeholder");
+    sendButton.textContent = t("send");
+    setStatus(statusKey);
+    updateCounter();
+  }
 
   function svg(pathData) {
     var ns = "http://www.w3.org/2000/svg";
@@ -333,30 +416,31 @@
     if (message.from === "bot" && message.urgent === true) {
       bubble.classList.add("vc-msg--urgent");
       if (message.category) bubble.setAttribute("data-category", message.category);
-      bubble.appendChild(el("span", { class: "vc-sr" }, "Urgent message from the assistant: "));
-      var badge = el("a", { class: "vc-badge", href: "tel:" + options.emergencyNumber.replace(/[^\d+]/g, "") }, "Call " + options.emergencyNumber);
+      bubble.appendChild(el("span", { class: "vc-sr" }, t("urgentFrom")));
+      var badge = el("a", { class: "vc-badge", href: "tel:" + options.emergencyNumber.replace(/[^\d+]/g, "") }, t("call"));
       bubble.appendChild(badge);
     } else {
-      bubble.appendChild(el("span", { class: "vc-sr" }, message.from === "bot" ? "Assistant: " : "You: "));
+      bubble.appendChild(el("span", { class: "vc-sr" }, message.from === "bot" ? t("fromAssistant") : t("fromYou")));
     }
-    var body = el("div", { class: "vc-text" });
+    // The reply's own language, for screen readers (older replies may be in another).
+    var body = el("div", { class: "vc-text", lang: message.language || null });
     if (message.from === "bot") renderBotText(body, message.text);
     else body.textContent = message.text;
     bubble.appendChild(body);
     if (message.from === "bot" && message.answer && !message.urgent) bubble.appendChild(feedbackFor(message));
     if (message.pending) {
       bubble.classList.add("vc-msg--pending");
-      bubble.appendChild(el("span", { class: "vc-pending-note" }, "Waiting to send\u2026"));
+      bubble.appendChild(el("span", { class: "vc-pending-note" }, t("pending")));
     }
     log.appendChild(bubble);
   }
 
   // "Was this helpful?": two buttons, one vote per answer (kept with the history).
   function feedbackFor(message) {
-    var group = el("div", { class: "vc-feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    var group = el("div", { class: "vc-feedback", role: "group", "aria-label": t("feedbackGroup") });
     group.appendChild(el("span", { class: "vc-feedback-question" },
-      message.vote ? "Thanks for your feedback." : "Was this helpful?"));
-    [["up", "Yes", "Yes, this answer helped"], ["down", "No", "No, this answer did not help"]].forEach(function (choice) {
+      message.vote ? t("feedbackThanks") : t("feedbackQuestion")));
+    [["up", t("yes"), t("yesLabel")], ["down", t("no"), t("noLabel")]].forEach(function (choice) {
       var button = el("button", {
         class: "vc-vote vc-vote--" + choice[0], type: "button", "aria-label": choice[2],
         "aria-pressed": message.vote === choice[0] ? "true" : "false", disabled: Boolean(message.vote),
@@ -422,7 +506,10 @@
     typing.hidden = true;
   }
 
-  function setStatus(text) {
+  // key: a notice from the words table ("offline"...), or "" for none.
+  function setStatus(key) {
+    statusKey = key;
+    var text = key ? t(key) : "";
     if (status.textContent !== text) status.textContent = text;
   }
 
@@ -452,8 +539,9 @@
     flush();
   }
 
+  // The widget's language goes with every message (the toggle's switch included).
   function emitUser(message) {
-    socket.emit("user_uttered", { message: message, session_id: sessionId });
+    socket.emit("user_uttered", { message: message, session_id: sessionId, metadata: { language: language } });
     showTyping();
   }
 
@@ -474,9 +562,15 @@
     setStatus("");
     if (fresh && history.length === 0 && outbox.length === 0 &&
         typeof options.initialMessage === "string" && options.initialMessage) {
-      emitUser(options.initialMessage);
+      emitUser(withLanguage(options.initialMessage));
     }
     flush();
+  }
+
+  // "/greet" opens a new conversation in the widget's language: /greet{"language": "es"}
+  // (the entity sets the assistant's language slot). Other messages go as they are.
+  function withLanguage(message) {
+    return language !== "en" && /^\/\w+$/.test(message) ? message + JSON.stringify({ language: language }) : message;
   }
 
   function onBotUttered(data) {
@@ -498,13 +592,31 @@
       if (typeof metadata.category === "string" && /^[\w-]{1,64}$/.test(metadata.category)) message.category = metadata.category;
     }
     if (typeof data.utter_action === "string" && ANSWER_NAME.test(data.utter_action)) message.answer = data.utter_action;
+    // Every Spanish reply says so; an English one says nothing.
+    message.language = validLanguage(metadata.language) || "en";
+    setLanguage(message.language);
     if (metadata.forgotten === true) return forgetHere(message);
     addMessage(message);
   }
 
+  // The toggle: the widget's words change at once, and the assistant is told.
+  function chooseLanguage(code) {
+    if (code === language) return;
+    setLanguage(code);
+    send(null, "/switch_language" + JSON.stringify({ language: code }));
+  }
+
+  function setLanguage(code) {
+    if (!validLanguage(code) || code === language) return;
+    language = code;
+    try { local.setItem(KEY_LANGUAGE, language); } catch (error) { /* memory only */ }
+    applyLanguage();
+    renderAll(); // the labels inside the messages too
+  }
+
   function loadSocketIo(callback) {
     if (typeof window.io === "function") return callback();
-    loadScript(options.socketIoUrl, "data-valtrex-chat-socketio", callback, STATUS_UNREACHABLE);
+    loadScript(options.socketIoUrl, "data-valtrex-chat-socketio", callback, "unreachable");
   }
 
   var loadedScripts = {};
@@ -543,13 +655,13 @@
         ready = false;
         hideTyping();
         if (reason === "io client disconnect") return; // "New chat": we reconnect at once
-        setStatus(STATUS_OFFLINE);
+        setStatus("offline");
         // The server closed this socket on purpose: socket.io won't retry by itself.
         if (reason === "io server disconnect") socket.connect();
       });
       socket.on("connect_error", function () {
         ready = false;
-        setStatus(history.length ? STATUS_OFFLINE : STATUS_UNREACHABLE);
+        setStatus(history.length ? "offline" : "unreachable");
       });
     });
   }
@@ -562,7 +674,7 @@
   // The assistant deleted the conversation: this browser forgets it too (history,
   // queue, session id) and keeps only the confirmation, in a new session.
   function forgetHere(confirmation) {
-    startOver([{ from: "bot", text: confirmation.text }]);
+    startOver([{ from: "bot", text: confirmation.text, language: confirmation.language }]);
     saveHistory();
   }
 
@@ -598,20 +710,21 @@
     setMenu(false);
     // Opened at once, in the click, so a pop-up blocker lets it through.
     var win = window.open("", "_blank");
-    if (!win) return setStatus(STATUS_POPUP_BLOCKED);
+    if (!win) return setStatus("popupBlocked");
     var messages = history.map(function (m) {
-      return { from: m.from, text: m.text, urgent: m.urgent === true };
+      return { from: m.from, text: m.text, urgent: m.urgent === true, language: m.language };
     });
     loadScript(options.transcriptUrl, "data-valtrex-chat-transcript", function () {
       window.ValtrexChatTranscript.render(win, messages, {
-        title: options.title, disclaimer: options.disclaimerLead + " " + options.disclaimerRest,
+        language: language, words: words[language].transcript, title: t("title"),
+        disclaimer: t("disclaimerLead") + " " + t("disclaimerRest"),
       });
-    }, STATUS_NO_TRANSCRIPT);
+    }, "noTranscript");
   }
 
   function forgetMe() {
     setMenu(false);
-    send("Delete my data", "/forget_me");
+    send(t("forget"), "/forget_me");
     input.focus();
   }
 
@@ -644,7 +757,7 @@
     var over = count > options.maxLength;
     counter.textContent = count + "/" + options.maxLength;
     counter.classList.toggle("vc-counter--over", over);
-    var note = over ? "Too long: messages can be at most " + options.maxLength + " characters. Please shorten yours." : "";
+    var note = over ? t("tooLong", { max: options.maxLength }) : "";
     if (limitNote.textContent !== note) limitNote.textContent = note;
     input.setAttribute("aria-invalid", over ? "true" : "false");
     sendButton.disabled = over;
@@ -696,14 +809,25 @@
   // --- Start --------------------------------------------------------------------
 
   function start() {
+    applyLanguage();
     document.body.appendChild(host);
     renderAll();
-    updateCounter();
     // Reopen after a reload or a page change if it was open (without taking focus).
     if (perTab.getItem(KEY_OPEN) === "1") open(false);
     else if (outbox.length) connect();
   }
 
-  if (document.body) start();
-  else document.addEventListener("DOMContentLoaded", start);
+  // The words first (without them there is nothing to show), then the widget.
+  function whenReady() {
+    if (window.ValtrexChatStrings) return begin();
+    loadScript(options.stringsUrl, "data-valtrex-chat-strings", begin);
+  }
+
+  function begin() {
+    loadWords(window.ValtrexChatStrings);
+    start();
+  }
+
+  if (document.body) whenReady();
+  else document.addEventListener("DOMContentLoaded", whenReady);
 })();
