@@ -145,29 +145,19 @@ class SafetyMatcher:
         for kind in (URGENT, PERSONAL):
             for category, entry in config[kind].items():
                 asked = entry.get("questions_count", False)
-                for pattern in entry["patterns"]:
-                    self._add(
-                        Rule(
-                            kind,
-                            category,
-                            pattern.lstrip(AMBIGUOUS),
-                            entry["source"],
-                            ambiguous=pattern.startswith(AMBIGUOUS),
-                            questions_count=asked,
+                for key, language in (("patterns", ENGLISH), ("patterns_es", SPANISH)):
+                    for pattern in entry.get(key, []):
+                        self._add(
+                            Rule(
+                                kind,
+                                category,
+                                pattern.lstrip(AMBIGUOUS),
+                                entry["source"],
+                                language,
+                                ambiguous=pattern.startswith(AMBIGUOUS),
+                                questions_count=asked,
+                            )
                         )
-                    )
-                for pattern in entry.get("patterns_es", []):
-                    self._add(
-                        Rule(
-                            kind,
-                            category,
-                            pattern.lstrip(AMBIGUOUS),
-                            entry["source"],
-                            SPANISH,
-                            ambiguous=pattern.startswith(AMBIGUOUS),
-                            questions_count=asked,
-                        )
-                    )
 
     def categories(self, kind: str) -> List[str]:
         """Every category a finding of `kind` can name."""
