@@ -30,7 +30,7 @@ CORPORA = ROOT / "tests" / "safety"
 # Blind sets, oldest first. Once a set's misses have been studied and fixed (by
 # kind, never by editing the set), it measures regressions too; the newest one
 # is the honest estimate.
-BLIND_SETS = {"blind": CORPORA / "blind", "blind2": CORPORA / "blind2"}
+BLIND_SETS = {"blind": CORPORA / "blind", "blind2": CORPORA / "blind2", "blind3": CORPORA / "blind3"}
 BASELINE = ROOT / "tests" / "baselines" / "safety.json"
 DEFAULT_MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
 

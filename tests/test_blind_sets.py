@@ -19,6 +19,11 @@ PINNED = {
     # studied and fixed by kind, so only this one still measures the unseen.
     "tests/safety/blind2/urgent.txt": "8d089e9fdb85f45391e30b9cbe26afc234ce701ef58ef3cc42c5238eda142a28",
     "tests/safety/blind2/not_urgent.txt": "4d458c2a22892625f6f8de450c89848f8b3b87f570aaf61fdc67a9dd22bdcbdc",
+    # Third sets, added and measured once at the end of the work on the second ones.
+    "tests/safety/blind3/urgent.txt": "1c9cdb77dfe2f435d96c855e15e737a3c48f0f0ce9ea0d64fbb307daeee44a61",
+    "tests/safety/blind3/not_urgent.txt": "ac2e349bfe8ec44e6d7f7d3e85d7752b069db5d03f2d3e8c3f37b95cb1abca0d",
+    "tests/safety/blind3/personal.txt": "ee7866adf4281c19019ed45171bc2b429df71a8387725ba060007e1bb409ed75",
+    "tests/answers_blind3.tsv": "3d50f7313a09df6b92eaecec46fdfa480826d03e0022c26833042cc16d633d25",
     "tests/safety/blind2/personal.txt": "3028b667a87454a3439a0e1ae29bff4ee755298aeca445048ce3f2ecf98225fa",
 }
 
