@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from test_widget import CHROMIUM, CHROMIUM_ARGS  # one browser set-up for every browser test
 
 from conftest import ROOT
 from content.html import to_html
@@ -24,15 +25,6 @@ from content.report import build, to_markdown
 from content.urgency import Urgency
 
 SCREENSHOTS = Path(os.environ.get("CONTENT_REPORT_SCREENSHOTS") or tempfile.mkdtemp(prefix="content-report-"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TODAY = dt.date(2026, 12, 2)
 
 
