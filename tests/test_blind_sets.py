@@ -25,6 +25,9 @@ PINNED = {
     "tests/safety/blind3/personal.txt": "ee7866adf4281c19019ed45171bc2b429df71a8387725ba060007e1bb409ed75",
     "tests/answers_blind3.tsv": "3d50f7313a09df6b92eaecec46fdfa480826d03e0022c26833042cc16d633d25",
     "tests/safety/blind2/personal.txt": "3028b667a87454a3439a0e1ae29bff4ee755298aeca445048ce3f2ecf98225fa",
+    # Fourth sets, commissioned when the third ones had been measured and their
+    # misses were about to be studied: measured once, at the end of that work.
+    "tests/answers_blind4.tsv": "8269bd25cf2f8d18d2bcec24aa2e74584701c958eb12512c77f137c6a59f4dc1",
 }
 
 
