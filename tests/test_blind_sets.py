@@ -27,6 +27,9 @@ PINNED = {
     "tests/safety/blind2/personal.txt": "3028b667a87454a3439a0e1ae29bff4ee755298aeca445048ce3f2ecf98225fa",
     # Fourth sets, commissioned when the third ones had been measured and their
     # misses were about to be studied: measured once, at the end of that work.
+    "tests/safety/blind4/urgent.txt": "097548bd32f7ec4030754459776b35505a59fbc12ddbaf11b109aa98345c7bd4",
+    "tests/safety/blind4/not_urgent.txt": "791f5c6b11aff5120d6cd61c290f9fba8a750f2a1ae518408700a81825ccfdb6",
+    "tests/safety/blind4/personal.txt": "eabe1f28f300b871b792276cf490fb5049a91f23b6d1dd0e656836ecaa3a4eff",
     "tests/answers_blind4.tsv": "8269bd25cf2f8d18d2bcec24aa2e74584701c958eb12512c77f137c6a59f4dc1",
 }
 
