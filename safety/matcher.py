@@ -8,6 +8,7 @@ terms separated by spaces:
     ?word       the word may be missing
     =a|b        exactly these forms, not other forms of the word ("=took" not "take")
     #           a number ("6", "six")
+    #many       a number of five or more ("took 20 of them", "8 g"): more than a doubled dose
     @name       any word of the lay-language list `vocabulary: name` ("@pee":
                 pee, wee, urine, piss...), so one pattern reaches every synonym
     ...         up to three words of anything
@@ -30,12 +31,11 @@ says `language: es`. Each pattern is a spaCy Matcher pattern;
 only the patterns whose required words all occur in the message are run (a
 set lookup per pattern instead of running ~300 patterns over every token).
 
-A red flag counts unless its own clause says it is not happening now:
-negated ("no fever", "I don't have numbness"), hypothetical ("what if I can't
-pee?", "signs of a kidney problem"), past ("a seizure years ago") or a figure
-of speech ("you nearly gave me a heart attack"). A past red
-flag makes the message a personal question about the person's own condition.
-When the clause gives no such cue, the red flag counts: in doubt, urgent.
+A red flag counts unless its own clause says it is not happening now
+(safety/context.py reads the clause: negated, hypothetical, past, a figure of
+speech, said of a thing or an animal). A past red flag makes the message a
+personal question about the person's own condition. When the clause gives no
+such cue, the red flag counts: in doubt, urgent.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -52,13 +51,18 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from safety.context import NUMBER, ClauseReader
+
 URGENT = "urgent"
 PERSONAL = "personal"
 GAP = "..."
 GAP_LENGTH = 3
-NUMBER = "#"
 EXACT = "="
-YEAR = "year_number"
+MANY = "#many"
+MANY_FORMS = (
+    r"^(?:[5-9]|[1-9]\d+"
+    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)$"
+)
 VOCABULARY = "@"
 AMBIGUOUS = "~"
 SPANISH = "es"
@@ -113,20 +117,9 @@ class SafetyMatcher:
             tuple(sorted(pair)): category for category, pair in (config.get("combinations") or {}).items()
         }
         context = config["context"]
-        self._clause_breaks = set(context["clause_breaks"])
-        self._negations = set(self._lemmas(context["negations"]))
-        self._negation_window = context["negation_window"]
-        self._hypothetical = [self._cue(cue) for cue in context["hypothetical"]]
-        self._present = set(self._lemmas(context["present"]))
-        self._hypothetical_after = [self._cue(cue) for cue in context["hypothetical_after"]]
-        self._hypothetical_strong = [self._cue(cue) for cue in context.get("hypothetical_strong", [])]
-        self._framing = [self._cue(cue) for cue in context.get("framing", [])]
-        self._subjects = set(self._lemmas(context["subjects"]))
-        self._past = [self._cue(cue) for cue in context["past"]]
+        self._context = ClauseReader(context, self._lemmas)
         self._gap_breaks = sorted(context["gap_breaks"])
         self._history_category = context["history_category"]
-        self._figurative = [self._cue(cue) for cue in context.get("figurative", [])]
-        self._things = set(self._lemmas(context.get("things", [])))
 
         self._rules: List[Rule] = []
         self._pattern_lemmas: Dict[Rule, set] = {}
@@ -179,7 +172,9 @@ class SafetyMatcher:
             if rule.kind == PERSONAL:
                 personal.append((rule, span))
                 continue
-            reason = self._not_now(span, rule)
+            reason = self._context.not_now(
+                span, rule.ambiguous, rule.questions_count, self._pattern_lemmas[rule]
+            )
             if reason is None:
                 urgent.append((rule, span))
             else:
@@ -266,11 +261,13 @@ class SafetyMatcher:
             optional = term.startswith("?")
             term = term.lstrip("?").lower()
             term = "|".join(self._expand(word) for word in term.split("|"))
-            if rule.language == SPANISH and term != NUMBER and not term.startswith(EXACT):
+            if rule.language == SPANISH and term not in (NUMBER, MANY) and not term.startswith(EXACT):
                 term = EXACT + term  # Spanish words have no English lemmas: exact forms
             token: Dict[str, Any]
             if term == NUMBER:
                 token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
+            elif term == MANY:
+                token, need = {"LOWER": {"REGEX": MANY_FORMS}}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
                 words = term[len(EXACT) :].split("|")
                 token, need = {"LOWER": {"IN": words}}, ("lower", frozenset(words))
@@ -310,10 +307,6 @@ class SafetyMatcher:
             raise ValueError(f"unknown vocabulary list {word!r} (define it under `vocabulary:`)")
         return "|".join(self._vocabulary[name])
 
-    def _cue(self, cue: str) -> List[str]:
-        words = cue.split()
-        return [YEAR if word == YEAR else self._lemmas([word])[0] for word in words]
-
     def _lemmas(self, words: Iterable[str]) -> List[str]:
         lemmas = []
         for word in words:
@@ -323,94 +316,8 @@ class SafetyMatcher:
             lemmas.append(doc[0].lemma_.lower())
         return lemmas
 
-    # -- context of a red flag ---------------------------------------------
-
-    def _clause(self, span: Span) -> Tuple[Span, Span]:
-        """The words before and after the match, within its clause."""
-        doc: Doc = span.doc
-        start = span.start
-        while start > 0 and doc[start - 1].lower_ not in self._clause_breaks:
-            start -= 1
-        end = span.end
-        while end < len(doc) and doc[end].lower_ not in self._clause_breaks:
-            end += 1
-        return doc[start : span.start], doc[span.end : end]
-
-    def _framed(self, doc: Doc) -> bool:
-        """The whole message is about emergencies, not in one (computed once per message)."""
-        if doc.user_data.get("framed") is None:
-            message = [t.lemma_.lower() for t in doc]
-            doc.user_data["framed"] = any(_contains(message, cue) for cue in self._framing)
-        return bool(doc.user_data["framed"])
-
-    def _not_now(self, span: Span, rule: Rule) -> Optional[str]:
-        if not rule.questions_count and self._framed(span.doc):
-            return "hypothetical"  # "for a school project, how do poison centers work?"
-        before, after = self._clause(span)
-        before_lemmas = [t.lemma_.lower() for t in before]
-        window = before_lemmas[-self._negation_window :]
-        if any(lemma in self._negations for lemma in window):
-            return "negated"
-        # A negation a gap let into the match ("face is not swollen"); one the
-        # pattern itself names ("can not feel my leg") is part of the red flag.
-        inside = {t.lemma_.lower() for t in span} & self._negations
-        if inside - self._pattern_lemmas[rule]:
-            return "negated"
-        span_lemmas = [t.lemma_.lower() for t in span]
-        after_lemmas = [t.lemma_.lower() for t in after]
-        cue_end = (
-            -1
-            if rule.questions_count
-            else max((_end_of(before_lemmas, cue) for cue in self._hypothetical), default=-1)
-        )
-        after_cue = before_lemmas[cue_end:] + span_lemmas
-        # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
-        if cue_end >= 0 and not set(after_cue) & self._present:
-            return "hypothetical"
-        # "if my toddler ever got into my pills": asks, whoever it names
-        if not rule.questions_count and any(
-            _contains(before_lemmas + span_lemmas, cue) for cue in self._hypothetical_strong
-        ):
-            return "hypothetical"
-        # "are seizures a side effect" asks; "i am having seizures, is it a side effect" reports.
-        asks_after = any(_contains(after_lemmas, cue) for cue in self._hypothetical_after)
-        if (
-            asks_after
-            and not rule.questions_count
-            and not set(before_lemmas + span_lemmas) & (self._present | self._subjects)
-        ):
-            return "hypothetical"
-        clause = before_lemmas + span_lemmas + after_lemmas
-        if any(_contains(clause, cue) for cue in self._figurative):
-            return "figurative"
-        # "my laptop won't wake up", "the market collapsed": said of a thing
-        if rule.ambiguous and set(clause) & self._things:
-            return "said of a thing"
-        if any(_contains(clause, cue) for cue in self._past):
-            return "past"
-        return None
-
     @staticmethod
     def _finding(
         kind: str, rule: Rule, span: Span, set_aside: List[Dict[str, str]], language: str
     ) -> Finding:
         return Finding(kind, rule.category, rule.pattern, span.text, rule.source, set_aside, language)
-
-
-def _contains(words: List[str], cue: List[str]) -> bool:
-    return _end_of(words, cue) >= 0
-
-
-def _end_of(words: List[str], cue: List[str]) -> int:
-    """Index just past the last place `cue` occurs in `words`, or -1."""
-    if cue[0] != YEAR and cue[0] not in words:  # most cues: their first word is absent
-        return -1
-    n = len(cue)
-    ends = [i + n for i in range(len(words) - n + 1) if all(map(_term_matches, cue, words[i : i + n]))]
-    return ends[-1] if ends else -1
-
-
-def _term_matches(term: str, word: str) -> bool:
-    if term == YEAR:  # a past year: "a stroke in 2018"
-        return word.isdigit() and 1900 <= int(word) < date.today().year
-    return term == word

@@ -34,6 +34,9 @@ INTERACTION = "interaction"  # the personal category of "X with valacyclovir"
 # Up to this many words a message is short: an ambiguous red flag counts as it is.
 SHORT_MESSAGE = 6
 # Set aside because the words meant something else: the classifier's next guess.
+# Intents that leave "valtrex and my warfarin?" without an answer of its own
+# (a back-pain answer about ibuprofen keeps the turn).
+UNANSWERED = {URGENT_INTENT, FALLBACK_INTENT, PERSONAL_INTENT, "out_of_scope"}
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
 
 
@@ -63,6 +66,20 @@ def apply_finding(
         )
         # the personal question found beside it still counts
         finding = finding.personal or Finding(None, set_aside=finding.set_aside, language=finding.language)
+    if (
+        finding.kind is None
+        and not suspected
+        and intent_of(message) in UNANSWERED
+        and with_another_medicine(message)
+    ):
+        # "my husband is on valtrex and takes warfarin": a question about the two together
+        finding = Finding(
+            PERSONAL,
+            INTERACTION,
+            "valacyclovir and another medicine named",
+            set_aside=finding.set_aside,
+            language=finding.language,
+        )
     if finding.kind == URGENT:
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
     elif (
@@ -121,6 +138,12 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
     return (medicines == "other_medicine" and finding.category != INTERACTION) or abstention.startswith(
         "route personal_advice/"
     )
+
+
+def with_another_medicine(message: Message) -> bool:
+    """The medicine dictionary found valacyclovir and another medicine in the message."""
+    named = (message.get(MEDICINES_KEY) or {}).get("named") or []
+    return any(m["valacyclovir"] for m in named) and any(not m["valacyclovir"] for m in named)
 
 
 def route(message: Message, intent: Text, sub_topic: Text) -> Text:

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 # One file per author: different writers reach different phrasings.
-DEFAULT_VARIETY = [Path(__file__).with_name("variety.yml"), Path(__file__).with_name("variety_2.yml")]
+DEFAULT_VARIETY = [
+    Path(__file__).with_name(name) for name in ("variety.yml", "variety_2.yml", "variety_3.yml")
+]
 PER_CATEGORY = 80
 SEED = 20261202
 
