@@ -56,7 +56,7 @@ class ClauseReader:
         self, span: Span, ambiguous: bool, questions_count: bool, pattern_lemmas: Set[str]
     ) -> Optional[str]:
         """Why the red flag in `span` is not happening now, or None when it is."""
-        if not questions_count and self._framed(span.doc):
+        if not questions_count and self.framed(span.doc):
             return "hypothetical"  # "for a school project, how do poison centers work?"
         before, after = self._clause(span)
         before_lemmas = [t.lemma_.lower() for t in before]
@@ -149,7 +149,7 @@ class ClauseReader:
             end += 1
         return doc[start : span.start], doc[span.end : end]
 
-    def _framed(self, doc: Doc) -> bool:
+    def framed(self, doc: Doc) -> bool:
         """The whole message is about emergencies, not in one (computed once per message)."""
         if doc.user_data.get("framed") is None:
             message = [t.lemma_.lower() for t in doc]

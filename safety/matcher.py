@@ -92,6 +92,7 @@ class Finding:
     set_aside: List[Dict[str, str]] = field(default_factory=list)
     language: str = ENGLISH  # of the message, as far as the safety layer can tell
     ambiguous: bool = False  # only ambiguous red flags matched (`~` patterns)
+    framed: bool = False  # the whole message asks about emergencies ("for a novel i'm writing")
     # the personal question also found, for when an ambiguous red flag is set aside
     personal: Optional[Finding] = None
 
@@ -165,6 +166,11 @@ class SafetyMatcher:
 
     def check(self, text: str) -> Finding:
         doc = self._nlp(self.normalise(text))
+        finding = self._check(doc)
+        finding.framed = self._context.framed(doc)
+        return finding
+
+    def _check(self, doc: Doc) -> Finding:
         urgent, personal, set_aside = [], [], []
         for start, end, index in self._matches(doc):
             rule = self._rules[index]

@@ -31,6 +31,8 @@ SAFETY_KEY = "safety"
 MEDICINES_KEY = "medicines"
 ABSTENTION_KEY = "abstention"
 INTERACTION = "interaction"  # the personal category of "X with valacyclovir"
+EXTRA_DOSE = "extra_dose"  # an extra dose taken by mistake: Poison Help first
+OVERDOSE = "overdose"
 # Up to this many words a message is short: an ambiguous red flag counts as it is.
 SHORT_MESSAGE = 6
 # Set aside because the words meant something else: the classifier's next guess.
@@ -48,10 +50,14 @@ def apply_finding(
     `urgency` is the urgency detector's score of the message; a `short` one
     ("its an emergency!!") has no other meaning to weigh an ambiguous word by."""
     classifier = classifier_urgent_score(message)
-    suspected = urgency >= config["detector_alone"] or (
-        classifier is not None
-        and classifier >= config["urgent_threshold"]
-        and urgency >= config["detector_gate"]
+    # "for a novel i'm writing": a question about emergencies, whatever the scores
+    suspected = not finding.framed and (
+        urgency >= config["detector_alone"]
+        or (
+            classifier is not None
+            and classifier >= config["urgent_threshold"]
+            and urgency >= config["detector_gate"]
+        )
     )
     scores = f"classifier {URGENT_INTENT} {classifier or 0:.2f} (top two), urgency detector {urgency:.2f}"
     decision, reason = None, None
@@ -65,7 +71,9 @@ def apply_finding(
             }
         )
         # the personal question found beside it still counts
-        finding = finding.personal or Finding(None, set_aside=finding.set_aside, language=finding.language)
+        finding = finding.personal or Finding(
+            None, set_aside=finding.set_aside, language=finding.language, framed=finding.framed
+        )
     if (
         finding.kind is None
         and not suspected
@@ -80,7 +88,10 @@ def apply_finding(
             set_aside=finding.set_aside,
             language=finding.language,
         )
-    if finding.kind == URGENT:
+    if finding.kind == URGENT and extra_dose_beside(finding):
+        # "took my dose 4 times, now im so confused": the reply that names every line
+        decision, reason = route_urgent(message, SUSPECTED, finding.language), "red flag and an extra dose"
+    elif finding.kind == URGENT:
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
     elif (
         finding.kind == PERSONAL
@@ -137,6 +148,16 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
     abstention = str((message.get(ABSTENTION_KEY) or {}).get("decision"))
     return (medicines == "other_medicine" and finding.category != INTERACTION) or abstention.startswith(
         "route personal_advice/"
+    )
+
+
+def extra_dose_beside(finding: Finding) -> bool:
+    """A red flag other than an overdose, with an extra dose taken: both matter."""
+    personal = finding.personal
+    return (
+        personal is not None
+        and personal.category == EXTRA_DOSE
+        and finding.category not in (OVERDOSE, SUSPECTED, "self_harm_acted")
     )
 
 

@@ -121,7 +121,7 @@ def test_only_urgent_answers_are_marked_urgent(responses):
 
 def test_personal_answers_route_to_the_provider_without_a_dose(responses):
     personal = names(responses, "utter_personal_advice/")
-    assert len(personal) == 9
+    assert len(personal) == 10
     for name in personal:
         text = responses[name]["text"]
         assert CONSULT in text, name

@@ -29,7 +29,7 @@ def matcher(nlp):
         ("my dad is confused and seeing things", "nervous_system"),
         ("my son swallowed a handful of my valtrex pills", "overdose"),
         ("i took too many pills and i want to die", "self_harm_acted"),
-        ("i took 3 instead of 1 this morning", "overdose"),
+        ("i took 6 instead of 1 this morning", "overdose"),
     ],
 )
 def test_red_flags_are_urgent(matcher, text, category):

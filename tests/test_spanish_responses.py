@@ -99,7 +99,7 @@ def test_spanish_help_lines(spanish):
 
 def test_spanish_personal_answers_route_to_the_provider_without_a_dose(spanish):
     personal = [n for n in spanish if n.startswith("utter_personal_advice/")]
-    assert len(personal) == 9
+    assert len(personal) == 10
     for name in personal:
         text = spanish[name]["text"]
         assert CONSULT_ES in text, name
