@@ -5,6 +5,7 @@ message). Every decision is recorded under parse_data["safety"] with why.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
@@ -14,6 +15,7 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
@@ -39,6 +41,7 @@ SHORT_MESSAGE = 6
 # Intents that leave "valtrex and my warfarin?" without an answer of its own
 # (a back-pain answer about ibuprofen keeps the turn).
 UNANSWERED = {URGENT_INTENT, FALLBACK_INTENT, PERSONAL_INTENT, "out_of_scope"}
+COMPARISON = re.compile(r"\b(vs|versus|better|worse|stronger|compared?|comparison|difference|instead)\b")
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
 
 
@@ -162,9 +165,16 @@ def extra_dose_beside(finding: Finding) -> bool:
 
 
 def with_another_medicine(message: Message) -> bool:
-    """The medicine dictionary found valacyclovir and another medicine in the message."""
+    """The medicine dictionary found valacyclovir and another medicine in the
+    message, and it does not compare them ("is famvir better than valtrex" is
+    not a question about taking both)."""
     named = (message.get(MEDICINES_KEY) or {}).get("named") or []
-    return any(m["valacyclovir"] for m in named) and any(not m["valacyclovir"] for m in named)
+    text = str(message.get(TEXT) or "").lower()
+    return (
+        any(m["valacyclovir"] for m in named)
+        and any(not m["valacyclovir"] for m in named)
+        and not COMPARISON.search(text)
+    )
 
 
 def route(message: Message, intent: Text, sub_topic: Text) -> Text:
