@@ -48,6 +48,11 @@ class ClauseReader:
         self._things = set(lemmas(context.get("things", [])))
         self._animals_and_devices = set(lemmas(context.get("animals_and_devices", [])))
         self._linking = set(lemmas(context.get("linking", [])))
+        # typed forms the lookup lemmatizer gets wrong ("dying" -> "dye")
+        self._lemma_fixes = dict(context.get("lemma_fixes", {}))
+        # phrases that say a red flag's words are fine ("peeing normally", "no peeing problems")
+        self._fine = [self.cue(cue) for cue in context.get("fine", [])]
+        self._sentence_breaks = set(context["gap_breaks"])
 
     def cue(self, cue: str) -> List[str]:
         return [word if word in (YEAR, NUMBER) else self._lemmas([word])[0] for word in cue.split()]
@@ -59,10 +64,12 @@ class ClauseReader:
         if not questions_count and self.framed(span.doc):
             return "hypothetical"  # "for a school project, how do poison centers work?"
         before, after = self._clause(span)
-        before_lemmas = [t.lemma_.lower() for t in before]
-        span_lemmas = [t.lemma_.lower() for t in span]
-        after_lemmas = [t.lemma_.lower() for t in after]
+        before_lemmas = [self._lemma(t) for t in before]
+        span_lemmas = [self._lemma(t) for t in span]
+        after_lemmas = [self._lemma(t) for t in after]
         if self._negated(before_lemmas, span_lemmas, pattern_lemmas):
+            return "negated"
+        if any(_contains(before_lemmas + span_lemmas + after_lemmas, cue) for cue in self._fine):
             return "negated"
         cue_end = (
             -1
@@ -93,6 +100,10 @@ class ClauseReader:
         if self._said_of_animal_or_device(before_lemmas):
             return "said of a thing"
         if self._past_only(before_lemmas, span_lemmas, after_lemmas):
+            return "past"
+        # "at 21 i had a bad allergic reaction, used an epipen, fine ever since":
+        # a past cue elsewhere in the sentence counts when nothing between says now
+        if not set(clause) & self._still_now and self._past_only(*self._sentence(span)):
             return "past"
         return None
 
@@ -135,8 +146,27 @@ class ClauseReader:
                 between = clause[span_start:start]
             else:
                 between = span
-            return not set(between) & self._still_now
+            if not set(between) & self._still_now:
+                return True
         return False
+
+    def _lemma(self, token) -> str:
+        return self._lemma_fixes.get(token.lower_, token.lemma_.lower())
+
+    def _sentence(self, span: Span) -> Tuple[List[str], List[str], List[str]]:
+        """The lemmas before, of and after the match, within its sentence."""
+        doc: Doc = span.doc
+        start = span.start
+        while start > 0 and doc[start - 1].lower_ not in self._sentence_breaks:
+            start -= 1
+        end = span.end
+        while end < len(doc) and doc[end].lower_ not in self._sentence_breaks:
+            end += 1
+        return (
+            [self._lemma(t) for t in doc[start : span.start]],
+            [self._lemma(t) for t in span],
+            [self._lemma(t) for t in doc[span.end : end]],
+        )
 
     def _clause(self, span: Span) -> Tuple[Span, Span]:
         """The words before and after the match, within its clause."""
@@ -152,7 +182,7 @@ class ClauseReader:
     def framed(self, doc: Doc) -> bool:
         """The whole message is about emergencies, not in one (computed once per message)."""
         if doc.user_data.get("framed") is None:
-            message = [t.lemma_.lower() for t in doc]
+            message = [self._lemma(t) for t in doc]
             doc.user_data["framed"] = any(_contains(message, cue) for cue in self._framing)
         return bool(doc.user_data["framed"])
 

@@ -27,6 +27,11 @@ def matcher():
         "my dad fell last week and now he cant feel his legs",
         # more than a doubled dose already swallowed, any medicine
         "my teenager took 12 sleeping pills at a party",
+        # a past event beside a present one: the present one counts
+        "my dad had a stroke 5 years ago, he fainted an hour ago",
+        "i had a stroke years ago, and now my face is drooping",
+        # "ever" after "worst headache" is no question
+        "fever stiff neck worst headache ever",
     ],
 )
 def test_present_red_flags_stay_urgent(matcher, text):
@@ -42,6 +47,11 @@ def test_present_red_flags_stay_urgent(matcher, text):
         ("my legs are dead after leg day lol", "figurative"),
         ("what number do i call for poison help", "hypothetical"),
         ("toddler had my valtrex bottle but nothing swallowed, all the pills are there", "negated"),
+        # a past cue elsewhere in the sentence, nothing between it and the red flag says now
+        ("had bells palsy three years ago, face went droopy, totally back to normal now", "past"),
+        ("everyone in my office is dying to know if cold sores are contagious", "figurative"),
+        ("no numbness down below, no peeing problems", "negated"),
+        ("game character passed out, how to revive", "said of a thing"),
     ],
 )
 def test_near_misses_are_set_aside_with_the_reason(matcher, text, reason):
