@@ -37,6 +37,8 @@ class ClauseReader:
         self._affirming = set(lemmas(context.get("affirming_after_negation", [])))
         self._hypothetical = [self.cue(cue) for cue in context["hypothetical"]]
         self._present = set(lemmas(context["present"]))
+        self._reports = set(context.get("reports", []))
+        self._reporters = set(context.get("reporters", []))
         self._hypothetical_after = [self.cue(cue) for cue in context["hypothetical_after"]]
         self._hypothetical_strong = [self.cue(cue) for cue in context.get("hypothetical_strong", [])]
         self._framing = [self.cue(cue) for cue in context.get("framing", [])]
@@ -78,7 +80,9 @@ class ClauseReader:
         )
         # "can valtrex cause confusion" asks; "can it cause my throat to close" reports.
         if cue_end >= 0 and not set(before_lemmas[cue_end:] + span_lemmas) & self._present:
-            return "hypothetical"
+            typed = set([t.lower_ for t in list(before)[cue_end:]] + [t.lower_ for t in span])
+            if not (typed & self._reports and typed & self._reporters):
+                return "hypothetical"
         # "if my toddler ever got into my pills": asks, whoever it names
         if not questions_count and any(
             _contains(before_lemmas + span_lemmas, cue) for cue in self._hypothetical_strong

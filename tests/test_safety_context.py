@@ -32,6 +32,9 @@ def matcher():
         "i had a stroke years ago, and now my face is drooping",
         # "ever" after "worst headache" is no question
         "fever stiff neck worst headache ever",
+        "wife having her first ever seizure",
+        # a question word, then a report of what was done
+        "didnt know how much to take so i took 6 of them and now i can barely pee",
     ],
 )
 def test_present_red_flags_stay_urgent(matcher, text):
@@ -52,6 +55,8 @@ def test_present_red_flags_stay_urgent(matcher, text):
         ("everyone in my office is dying to know if cold sores are contagious", "figurative"),
         ("no numbness down below, no peeing problems", "negated"),
         ("game character passed out, how to revive", "said of a thing"),
+        ("what happens if you swallowed too many", "hypothetical"),
+        ("is back pain ever an emergency", "hypothetical"),
     ],
 )
 def test_near_misses_are_set_aside_with_the_reason(matcher, text, reason):
