@@ -294,7 +294,8 @@ class Abstainer(GraphComponent):
             return {"decision": f"route {route}", **record}
         set_intent(message, ABSTAIN_INTENT)
         self._add_entities(message, [(TOPIC_ENTITY, topic["topic"], match.start(), match.end())])
-        return {"decision": "not_in_label", **record}
+        # the SafetyNet keeps this answer even when a personal pattern matched
+        return {"decision": "not_in_label", "over_personal": bool(topic.get("over_personal")), **record}
 
     def _suggest(
         self, message: Message, similarities: Dict[Text, float], intent: Optional[Text] = None

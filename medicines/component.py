@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -104,6 +105,7 @@ class MedicineDetector(GraphComponent):
     ) -> None:
         self._settings = load_settings(Path(config["settings"]))
         self._references = [re.compile(p) for p in self._settings["valacyclovir"].get("references", [])]
+        self._other_forms = re.compile(self._settings["valacyclovir"].get("other_forms", "(?!)"))
         self._model_storage = model_storage
         self._resource = resource
         self._use(data)
@@ -159,7 +161,7 @@ class MedicineDetector(GraphComponent):
     def _check(self, message: Message) -> None:
         if (message.get(TEXT) or "").strip().startswith("/"):  # a button's payload
             return
-        mentions = self.find(message)
+        mentions = [self._as_other_form(message, m) for m in self.find(message)]
         if not mentions:
             return
         others = [m for m in mentions if not m.valacyclovir]
@@ -168,11 +170,21 @@ class MedicineDetector(GraphComponent):
         decision = None
         # The classifier's urgent guess is no reason to keep it: the SafetyNet, after
         # this, still answers a red flag or an alarming message as an emergency.
-        if others and len(others) == len(mentions) and not self._back_pain_question(message, others):
+        if others and self._back_pain_question(message, others):
+            # "ibuprofen for my back while on valtrex": the back-pain answers cover it
+            decision = "back_pain_question"
+        elif others and len(others) == len(mentions):
             decision = self._send_to_pharmacist(message, others)
         message.set(
             PARSE_KEY, {"decision": decision, "named": [m.as_dict() for m in mentions]}, add_to_output=True
         )
+
+    def _as_other_form(self, message: Message, mention: Mention) -> Mention:
+        """ "acyclovir cream" is another product than the tablets this assistant knows."""
+        after = (message.get(TEXT) or "")[mention.end :].lower()
+        if mention.valacyclovir and self._other_forms.match(after):
+            return replace(mention, valacyclovir=False, medicine=f"{mention.medicine} {after.split()[0]}")
+        return mention
 
     def _back_pain_question(self, message: Message, others: List[Mention]) -> bool:
         """Pain relievers asked about as back-pain care: the back-pain answers cover it."""

@@ -41,6 +41,8 @@ SHORT_MESSAGE = 6
 # Intents that leave "valtrex and my warfarin?" without an answer of its own
 # (a back-pain answer about ibuprofen keeps the turn).
 UNANSWERED = {URGENT_INTENT, FALLBACK_INTENT, PERSONAL_INTENT, "out_of_scope"}
+# Valacyclovir referred to without its name: "can i take advil with it"
+NAMES_IT = re.compile(r"\b(it|this|these|them|that)\b")
 COMPARISON = re.compile(r"\b(vs|versus|better|worse|stronger|compared?|comparison|difference|instead)\b")
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
 
@@ -145,12 +147,18 @@ def route_unreadable(message: Message) -> None:
 def answered_elsewhere(message: Message, finding: Finding) -> bool:
     """An answer component already gave the fitting non-answer: another medicine
     alone goes to the pharmacist (unless the person asks about taking it with
-    theirs: "can i take advil with it"), and a 4b topic it sent to the personal
-    interaction answer stays there."""
+    theirs: "can i take advil with it"; "can i drink alcohol on metronidazole"
+    is about metronidazole), a pain reliever asked about as back-pain care keeps
+    the back-pain answer, and a 4b topic stays with the abstainer (sent to the
+    personal interaction answer, or said plainly not to be in the label)."""
     medicines = (message.get(MEDICINES_KEY) or {}).get("decision")
     abstention = str((message.get(ABSTENTION_KEY) or {}).get("decision"))
-    return (medicines == "other_medicine" and finding.category != INTERACTION) or abstention.startswith(
-        "route personal_advice/"
+    text = str(message.get(TEXT) or "").lower()
+    return (
+        (medicines == "other_medicine" and (finding.category != INTERACTION or not NAMES_IT.search(text)))
+        or medicines == "back_pain_question"
+        or abstention.startswith("route personal_advice/")
+        or (message.get(ABSTENTION_KEY) or {}).get("over_personal", False)
     )
 
 

@@ -204,3 +204,47 @@ def test_the_fingerprint_follows_the_settings(tmp_path):
     first = MedicineDetector.fingerprint_addon({"settings": str(settings)})
     settings.write_text("a: 2\n")
     assert MedicineDetector.fingerprint_addon({"settings": str(settings)}) != first
+
+
+def test_acyclovir_cream_is_another_product(detector):
+    msg = message("what does acyclovir cream do for cold sores", "ask_uses", "ask_uses/conditions_adults")
+    detector.process([msg])
+    assert msg.get("medicines")["decision"] == "other_medicine"
+    assert msg.get("medicines")["named"][0]["medicine"] == "acyclovir cream"
+    # the tablets themselves stay in scope
+    msg = message("is acyclovir the same as valtrex", "ask_uses", "ask_uses/what_it_is")
+    detector.process([msg])
+    assert msg.get("medicines")["decision"] is None
+
+
+def test_a_pain_reliever_for_back_pain_beside_valacyclovir_keeps_the_back_pain_answer(detector):
+    msg = message(
+        "can i take ibuprofen for my back on valtrex", "ask_back_pain", "ask_back_pain/pain_relievers"
+    )
+    detector.process([msg])
+    assert msg.get("medicines")["decision"] == "back_pain_question"
+    assert msg.get("intent")["name"] == "ask_back_pain"
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        # another medicine with alcohol or food is that medicine's question
+        ("can i drink alcohol on metronidazole", "out_of_scope"),
+        # valacyclovir named or referred to, with another medicine: the interaction answer
+        ("my husband is on valtrex and takes warfarin is that ok", "personal_advice/interaction"),
+        ("can i take advil with it", "personal_advice/interaction"),
+        # a comparison is not a question about taking both
+        ("is famvir better than valtrex for shingles", "not_in_label"),
+        # a pet is not the person's child
+        ("can my dog take valtrex", "not_in_label"),
+    ],
+)
+def test_who_answers_a_question_naming_other_medicines(assistant, text, answer):
+    parsed = assistant.parse(text)
+    if answer == "not_in_label":  # "I don't have checked information on that", naming the topic
+        assert parsed["abstention"]["decision"] == "not_in_label"
+        return
+    assert parsed["intent"]["name"] == answer.split("/")[0]
+    if "/" in answer:
+        assert parsed["intent"]["full_retrieval_intent_name"] == answer
