@@ -291,7 +291,7 @@ class Abstainer(GraphComponent):
         if route:
             set_intent(message, route.split("/", 1)[0])
             select_response(message, route, 1.0)
-            return {"decision": f"route {route}", **record}
+            return {"decision": f"route {route}", "over_personal": bool(topic.get("over_personal")), **record}
         set_intent(message, ABSTAIN_INTENT)
         self._add_entities(message, [(TOPIC_ENTITY, topic["topic"], match.start(), match.end())])
         # the SafetyNet keeps this answer even when a personal pattern matched

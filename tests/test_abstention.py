@@ -223,13 +223,20 @@ def fallback(text, top_intent, best_answer):
 
 
 def test_a_hesitant_classifier_is_rescued_by_a_question_very_like_its_own_pick(abstainer):
-    msg = fallback("take valtrex with food or not", "ask_uses", "ask_uses/with_food")
+    msg = fallback("can valtrex hurt your kidneys", "ask_side_effects", "ask_side_effects/kidney")
     abstainer.process([msg])
-    assert msg.get("intent")["name"] == "ask_uses"
+    assert msg.get("intent")["name"] == "ask_side_effects"
     assert msg.get("abstention")["rescued"] is True
 
 
 def test_no_rescue_when_the_closest_answer_is_not_the_classifiers_pick(abstainer):
-    msg = fallback("take valtrex with food or not", "ask_uses", "ask_uses/what_it_is")
+    msg = fallback("can valtrex hurt your kidneys", "ask_side_effects", "ask_side_effects/common")
     abstainer.process([msg])
     assert msg.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize("text", ["do i take valtrex with food", "should i eat before my valtrex pill"])
+def test_with_food_questions_get_the_with_food_answer_not_a_personal_one(assistant, text):
+    """ "take it with food" reads like an interaction question to the personal patterns."""
+    parsed = assistant.parse(text)
+    assert parsed["intent"]["full_retrieval_intent_name"] == "ask_uses/with_food"
