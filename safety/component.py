@@ -6,7 +6,8 @@ safety/patterns.yml decide first; the classifier's urgent score fails closed:
 * a red flag: `urgent_help` with the reply for its category (Spanish: the
   Spanish emergency reply);
 * a personal question (or a red flag in the past): `personal_advice`, unless the
-  classifier is sure enough it is an emergency (`urgent_over_personal`);
+  urgency detector is alarmed (`detector_over_personal`) and the classifier gives
+  `urgent_help` a chance too (`classifier_over_personal`);
 * no red flag, but the urgency detector alarmed (`detector_alone`), or
   `urgent_help` among the classifier's top two at `urgent_threshold` or more
   (even under `nlu_fallback` or another intent) and the detector confirming it
@@ -108,6 +109,9 @@ class SafetyNet(GraphComponent):
             "detector_alone": 0.9,
             # the detector's score that outweighs a personal pattern
             "detector_over_personal": 0.9,
+            # ...and only when the classifier gives urgent_help at least this much
+            # in its top two (a long personal story can alarm the detector alone)
+            "classifier_over_personal": 0.1,
             # an ambiguous red flag (`~` in patterns.yml) counts from this score on
             "ambiguous_red_flag": 0.5,
             # a demoted message goes to the next intent only at this score or more

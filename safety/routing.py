@@ -100,7 +100,10 @@ def apply_finding(
         decision, reason = route_urgent(message, finding.category, finding.language), "red flag"
     elif (
         finding.kind == PERSONAL
-        and urgency < config["detector_over_personal"]
+        and (
+            urgency < config["detector_over_personal"]
+            or (classifier or 0) < config["classifier_over_personal"]
+        )
         and not answered_elsewhere(message, finding)
     ):
         decision, reason = route(message, PERSONAL_INTENT, str(finding.category)), "personal pattern"

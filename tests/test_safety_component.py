@@ -75,9 +75,16 @@ def test_personal_question_routes_to_its_answer():
 
 
 def test_an_alarming_message_outweighs_a_personal_pattern():
-    msg = message(*SIDE_EFFECTS_FIRST)
+    msg = message(("ask_side_effects", 0.6), ("urgent_help", 0.3), ("greet", 0.1))
     apply_finding(msg, Finding(PERSONAL, "child", "my son", "my son", "1"), CONFIG, 0.99)
     assert selected(msg) == "urgent_help/suspected"
+
+
+def test_the_detector_alone_does_not_outweigh_a_personal_pattern():
+    """A long personal story can alarm the detector; the classifier must see some urgency too."""
+    msg = message(*SIDE_EFFECTS_FIRST)  # urgent_help third
+    apply_finding(msg, Finding(PERSONAL, "child", "my son", "my son", "1"), CONFIG, 0.99)
+    assert selected(msg) == "personal_advice/child"
 
 
 def test_fails_closed_when_urgent_is_second_under_the_fallback():
