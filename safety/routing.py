@@ -158,7 +158,12 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
     abstention = str((message.get(ABSTENTION_KEY) or {}).get("decision"))
     text = str(message.get(TEXT) or "").lower()
     return (
-        (medicines == "other_medicine" and (finding.category != INTERACTION or not NAMES_IT.search(text)))
+        # an extra dose of any medicine gets Poison Help here, not the pharmacist
+        (
+            medicines == "other_medicine"
+            and finding.category != EXTRA_DOSE
+            and (finding.category != INTERACTION or not NAMES_IT.search(text))
+        )
         or medicines == "back_pain_question"
         or abstention.startswith("route personal_advice/")
         or (message.get(ABSTENTION_KEY) or {}).get("over_personal", False)
