@@ -31,6 +31,9 @@ PINNED = {
     "tests/safety/blind4/not_urgent.txt": "791f5c6b11aff5120d6cd61c290f9fba8a750f2a1ae518408700a81825ccfdb6",
     "tests/safety/blind4/personal.txt": "eabe1f28f300b871b792276cf490fb5049a91f23b6d1dd0e656836ecaa3a4eff",
     "tests/answers_blind4.tsv": "8269bd25cf2f8d18d2bcec24aa2e74584701c958eb12512c77f137c6a59f4dc1",
+    # Fifth sets, commissioned when the fourth had been measured once and its
+    # misses were about to be studied: measured once, at the end of that work.
+    "tests/answers_blind5.tsv": "8a08bc299e64c412d0e611e93cf83db605ba19b9c13f3bcf6a5f696201e9c6d0",
 }
 
 
