@@ -9,6 +9,7 @@ terms separated by spaces:
     =a|b        exactly these forms, not other forms of the word ("=took" not "take")
     #           a number ("6", "six")
     #many       a number of five or more ("took 20 of them", "8 g"): more than a doubled dose
+    #young      a child's age, 0 to 17 ("my 4 yr old", not "my 80 yr old father")
     @name       any word of the lay-language list `vocabulary: name` ("@pee":
                 pee, wee, urine, piss...), so one pattern reaches every synonym
     ...         up to three words of anything
@@ -59,6 +60,8 @@ GAP = "..."
 GAP_LENGTH = 3
 EXACT = "="
 MANY = "#many"
+YOUNG = "#young"  # a child's age: 0 to 17
+YOUNG_FORMS = r"^(?:[0-9]|1[0-7])$"
 MANY_FORMS = (
     r"^(?:[5-9]|[1-9]\d+"
     r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)$"
@@ -267,13 +270,15 @@ class SafetyMatcher:
             optional = term.startswith("?")
             term = term.lstrip("?").lower()
             term = "|".join(self._expand(word) for word in term.split("|"))
-            if rule.language == SPANISH and term not in (NUMBER, MANY) and not term.startswith(EXACT):
+            if rule.language == SPANISH and term not in (NUMBER, MANY, YOUNG) and not term.startswith(EXACT):
                 term = EXACT + term  # Spanish words have no English lemmas: exact forms
             token: Dict[str, Any]
             if term == NUMBER:
                 token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
             elif term == MANY:
                 token, need = {"LOWER": {"REGEX": MANY_FORMS}}, ("number", frozenset([NUMBER]))
+            elif term == YOUNG:
+                token, need = {"LOWER": {"REGEX": YOUNG_FORMS}}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
                 words = term[len(EXACT) :].split("|")
                 token, need = {"LOWER": {"IN": words}}, ("lower", frozenset(words))
