@@ -43,7 +43,9 @@ SHORT_MESSAGE = 6
 UNANSWERED = {URGENT_INTENT, FALLBACK_INTENT, PERSONAL_INTENT, "out_of_scope"}
 # Valacyclovir referred to without its name: "can i take advil with it"
 NAMES_IT = re.compile(r"\b(it|this|these|them|that)\b")
-COMPARISON = re.compile(r"\b(vs|versus|better|worse|stronger|compared?|comparison|difference|instead)\b")
+COMPARISON = re.compile(
+    r"\b(vs|versus|better|worse|stronger|faster|quicker|slower|compared?|comparison|difference|instead)\b"
+)
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
 
 
@@ -166,7 +168,10 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
         )
         or medicines == "back_pain_question"
         or abstention.startswith("route personal_advice/")
-        or (message.get(ABSTENTION_KEY) or {}).get("over_personal", False)
+        or (
+            (message.get(ABSTENTION_KEY) or {}).get("over_personal", False)
+            and not with_another_medicine(message)
+        )
     )
 
 
