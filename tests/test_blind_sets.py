@@ -33,6 +33,9 @@ PINNED = {
     "tests/answers_blind4.tsv": "8269bd25cf2f8d18d2bcec24aa2e74584701c958eb12512c77f137c6a59f4dc1",
     # Fifth sets, commissioned when the fourth had been measured once and its
     # misses were about to be studied: measured once, at the end of that work.
+    "tests/safety/blind5/urgent.txt": "da8fb49ae48256c39eb1ffe46d35360e71ed19791f1eb9cd6d8dbfcd3335f885",
+    "tests/safety/blind5/not_urgent.txt": "0df2254ac9d191fd85a5fc1e3c6603d1df840fb68fb6457055265536f297b056",
+    "tests/safety/blind5/personal.txt": "c67816ea0296176a40506491325e31da1c5a57407dfc74d2105b2500fa552edd",
     "tests/answers_blind5.tsv": "8a08bc299e64c412d0e611e93cf83db605ba19b9c13f3bcf6a5f696201e9c6d0",
 }
 
