@@ -45,7 +45,7 @@ def lines(model: Path) -> List[str]:
         "",
         "Regression: tests/safety/*.txt (judged on the intent). Blind: tests/safety/blind*/ "
         "(judged on the reply: styled urgent, 911 and 'now' first, Poison Help or 988 where "
-        "they fit). The misses of sets 1 to 3 were studied and fixed by kind; set 4, by "
+        "they fit). The misses of sets 1 to 4 were studied and fixed by kind; set 5, by "
         "fresh authors, was measured once, after that work: it is the estimate.",
         "",
         "| set | figure | before | now |",
