@@ -63,6 +63,7 @@ from safety.routing import (
     WARNING_SIGNS,
     apply_finding,
     route_unreadable,
+    thresholds_for,
     unreadable,
 )
 from safety.variety import DEFAULT_VARIETY, generate
@@ -107,6 +108,12 @@ class SafetyNet(GraphComponent):
             "detector_gate": 0.6,
             # the urgency detector alone, whatever the classifier says
             "detector_alone": 0.9,
+            # In a message longer than `long_message` words the detector scores many
+            # windows, so one scores high by chance more often: a higher bar there
+            # (chosen on the regression corpora and studied blind sets 1-4).
+            "long_message": 15,
+            "detector_gate_long": 0.7,
+            "detector_alone_long": 0.95,
             # the detector's score that outweighs a personal pattern
             "detector_over_personal": 0.9,
             # ...and only when the classifier gives urgent_help at least this much
@@ -200,8 +207,9 @@ class SafetyNet(GraphComponent):
                 route_unreadable(message)
                 continue
             urgency = self._detector.score(self._matcher.normalise(text))
-            short = len(text.split()) <= SHORT_MESSAGE
-            apply_finding(message, self._matcher.check(text), self._config, urgency, short)
+            words = len(text.split())
+            config = thresholds_for(self._config, words)
+            apply_finding(message, self._matcher.check(text), config, urgency, words <= SHORT_MESSAGE)
         return messages
 
 

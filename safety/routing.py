@@ -132,6 +132,18 @@ def apply_finding(
     )
 
 
+def thresholds_for(config: Dict[Text, Any], words: int) -> Dict[Text, Any]:
+    """The detector's bars for a message of `words` words: higher for a long one,
+    whose many windows make one high score by chance more likely."""
+    if words <= config["long_message"]:
+        return config
+    return {
+        **config,
+        "detector_gate": config["detector_gate_long"],
+        "detector_alone": config["detector_alone_long"],
+    }
+
+
 def unreadable(text: Text) -> bool:
     """Mostly letters of a script the assistant cannot read (not Latin: Chinese, Arabic...)."""
     letters = [c for c in text if c.isalpha()]

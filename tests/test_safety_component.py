@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from conftest import ROOT
 from safety.component import SafetyNet, SafetyPatternsError
 from safety.matcher import PERSONAL, URGENT, Finding
-from safety.routing import apply_finding
+from safety.routing import apply_finding, thresholds_for
 
 CONFIG = SafetyNet.get_default_config()
 CALM, ALARMED = 0.05, 0.99  # urgency detector scores
@@ -257,3 +257,15 @@ def test_the_urgency_detector_reads_no_alarm_into_an_email_address(tmp_path, spa
         [True, True, False, False],
     )
     assert detector.probability("zzqx") == 0.0
+
+
+def test_a_long_message_needs_a_higher_detector_score():
+    words = CONFIG["long_message"] + 1
+    long_config = thresholds_for(CONFIG, words)
+    assert thresholds_for(CONFIG, CONFIG["long_message"]) is CONFIG
+    score = (CONFIG["detector_gate"] + long_config["detector_gate"]) / 2  # between the two bars
+    short_msg, long_msg = message(*URGENT_FIRST), message(*URGENT_FIRST)
+    apply_finding(short_msg, Finding(None), CONFIG, score)
+    apply_finding(long_msg, Finding(None), long_config, score)
+    assert selected(short_msg) == "urgent_help/suspected"
+    assert selected(long_msg) == "seek_advice/when_emergency"
