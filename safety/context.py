@@ -159,27 +159,26 @@ class ClauseReader:
 
     def _sentence(self, span: Span) -> Tuple[List[str], List[str], List[str]]:
         """The lemmas before, of and after the match, within its sentence."""
-        doc: Doc = span.doc
-        start = span.start
-        while start > 0 and doc[start - 1].lower_ not in self._sentence_breaks:
-            start -= 1
-        end = span.end
-        while end < len(doc) and doc[end].lower_ not in self._sentence_breaks:
-            end += 1
+        before, after = self._around(span, self._sentence_breaks)
         return (
-            [self._lemma(t) for t in doc[start : span.start]],
+            [self._lemma(t) for t in before],
             [self._lemma(t) for t in span],
-            [self._lemma(t) for t in doc[span.end : end]],
+            [self._lemma(t) for t in after],
         )
 
     def _clause(self, span: Span) -> Tuple[Span, Span]:
         """The words before and after the match, within its clause."""
+        return self._around(span, self._clause_breaks)
+
+    @staticmethod
+    def _around(span: Span, breaks: Set[str]) -> Tuple[Span, Span]:
+        """The words before and after the match, up to the nearest of `breaks` each side."""
         doc: Doc = span.doc
         start = span.start
-        while start > 0 and doc[start - 1].lower_ not in self._clause_breaks:
+        while start > 0 and doc[start - 1].lower_ not in breaks:
             start -= 1
         end = span.end
-        while end < len(doc) and doc[end].lower_ not in self._clause_breaks:
+        while end < len(doc) and doc[end].lower_ not in breaks:
             end += 1
         return doc[start : span.start], doc[span.end : end]
 
