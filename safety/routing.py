@@ -37,7 +37,6 @@ EXTRA_DOSE = "extra_dose"  # an extra dose taken by mistake: Poison Help first
 OVERDOSE = "overdose"
 # Up to this many words a message is short: an ambiguous red flag counts as it is.
 SHORT_MESSAGE = 6
-# Set aside because the words meant something else: the classifier's next guess.
 # Intents that leave "valtrex and my warfarin?" without an answer of its own
 # (a back-pain answer about ibuprofen keeps the turn).
 UNANSWERED = {URGENT_INTENT, FALLBACK_INTENT, PERSONAL_INTENT, "out_of_scope"}
@@ -46,6 +45,7 @@ NAMES_IT = re.compile(r"\b(it|this|these|them|that)\b")
 COMPARISON = re.compile(
     r"\b(vs|versus|better|worse|stronger|faster|quicker|slower|compared?|comparison|difference|instead)\b"
 )
+# Set aside because the words meant something else: the classifier's next guess.
 NOT_AN_EMERGENCY = {"negated", "figurative", "ambiguous", "said of a thing"}
 
 
