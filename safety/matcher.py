@@ -61,11 +61,14 @@ GAP_LENGTH = 3
 EXACT = "="
 MANY = "#many"
 YOUNG = "#young"  # a child's age: 0 to 17
-YOUNG_FORMS = r"^(?:[0-9]|1[0-7])$"
-MANY_FORMS = (
-    r"^(?:[5-9]|[1-9]\d+"
-    r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)$"
-)
+# Number terms narrower than `#`: the forms each one matches.
+NUMBER_FORMS = {
+    MANY: (
+        r"^(?:[5-9]|[1-9]\d+"
+        r"|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred)$"
+    ),
+    YOUNG: r"^(?:[0-9]|1[0-7])$",
+}
 VOCABULARY = "@"
 AMBIGUOUS = "~"
 SPANISH = "es"
@@ -270,15 +273,18 @@ class SafetyMatcher:
             optional = term.startswith("?")
             term = term.lstrip("?").lower()
             term = "|".join(self._expand(word) for word in term.split("|"))
-            if rule.language == SPANISH and term not in (NUMBER, MANY, YOUNG) and not term.startswith(EXACT):
+            if (
+                rule.language == SPANISH
+                and term != NUMBER
+                and term not in NUMBER_FORMS
+                and not term.startswith(EXACT)
+            ):
                 term = EXACT + term  # Spanish words have no English lemmas: exact forms
             token: Dict[str, Any]
             if term == NUMBER:
                 token, need = {"LIKE_NUM": True}, ("number", frozenset([NUMBER]))
-            elif term == MANY:
-                token, need = {"LOWER": {"REGEX": MANY_FORMS}}, ("number", frozenset([NUMBER]))
-            elif term == YOUNG:
-                token, need = {"LOWER": {"REGEX": YOUNG_FORMS}}, ("number", frozenset([NUMBER]))
+            elif term in NUMBER_FORMS:
+                token, need = {"LOWER": {"REGEX": NUMBER_FORMS[term]}}, ("number", frozenset([NUMBER]))
             elif term.startswith(EXACT):  # this form only: "took" but not "take"
                 words = term[len(EXACT) :].split("|")
                 token, need = {"LOWER": {"IN": words}}, ("lower", frozenset(words))
