@@ -169,7 +169,7 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
     the back-pain answer, and a 4b topic stays with the abstainer (sent to the
     personal interaction answer, or said plainly not to be in the label)."""
     medicines = (message.get(MEDICINES_KEY) or {}).get("decision")
-    abstention = str((message.get(ABSTENTION_KEY) or {}).get("decision"))
+    abstention = message.get(ABSTENTION_KEY) or {}
     text = str(message.get(TEXT) or "").lower()
     return (
         # an extra dose of any medicine gets Poison Help here, not the pharmacist
@@ -179,11 +179,8 @@ def answered_elsewhere(message: Message, finding: Finding) -> bool:
             and (finding.category != INTERACTION or not NAMES_IT.search(text))
         )
         or medicines == "back_pain_question"
-        or abstention.startswith("route personal_advice/")
-        or (
-            (message.get(ABSTENTION_KEY) or {}).get("over_personal", False)
-            and not with_another_medicine(message)
-        )
+        or str(abstention.get("decision")).startswith("route personal_advice/")
+        or (abstention.get("over_personal", False) and not with_another_medicine(message))
     )
 
 
