@@ -35,6 +35,7 @@ BLIND_SETS = [
     ROOT / "tests" / "answers_blind3.tsv",
     ROOT / "tests" / "answers_blind4.tsv",
     ROOT / "tests" / "answers_blind5.tsv",
+    ROOT / "tests" / "answers_blind6.tsv",
 ]
 # Figures of the assistant before the answer work (issue 13), for the "before" column.
 BASELINE = ROOT / "tests" / "baselines" / "answers.json"

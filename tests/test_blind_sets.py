@@ -37,6 +37,10 @@ PINNED = {
     "tests/safety/blind5/not_urgent.txt": "0df2254ac9d191fd85a5fc1e3c6603d1df840fb68fb6457055265536f297b056",
     "tests/safety/blind5/personal.txt": "c67816ea0296176a40506491325e31da1c5a57407dfc74d2105b2500fa552edd",
     "tests/answers_blind5.tsv": "8a08bc299e64c412d0e611e93cf83db605ba19b9c13f3bcf6a5f696201e9c6d0",
+    # Sixth sets, commissioned when the fifth had been measured once and its
+    # misses were about to be studied: measured once before that work (totals
+    # only) and once at the end of it.
+    "tests/answers_blind6.tsv": "f7a56883c1ae4f9b94d44d4423b939de083777878deef697160be1a0f2f566aa",
 }
 
 
