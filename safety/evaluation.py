@@ -32,7 +32,7 @@ CORPORA = ROOT / "tests" / "safety"
 # is the honest estimate.
 # Oldest first. Sets 1-4 have been measured and their misses studied and fixed
 # by kind; the newest one, measured once at the end of that work, is the estimate.
-BLIND_SETS = {name: CORPORA / name for name in ("blind", "blind2", "blind3", "blind4", "blind5")}
+BLIND_SETS = {name: CORPORA / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")}
 BASELINE = ROOT / "tests" / "baselines" / "safety.json"
 DEFAULT_MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
 

@@ -41,6 +41,9 @@ PINNED = {
     # misses were about to be studied: measured once before that work (totals
     # only) and once at the end of it.
     "tests/answers_blind6.tsv": "f7a56883c1ae4f9b94d44d4423b939de083777878deef697160be1a0f2f566aa",
+    "tests/safety/blind6/urgent.txt": "dbbf0aa6ee08d50465e13e6ca56ba37b61c2ed6d2218c16ab30349f236bdb873",
+    "tests/safety/blind6/not_urgent.txt": "5247da6759df343d3ad59efc0e5e22f3bdc9404d8202c0d2b95239b04b36cb25",
+    "tests/safety/blind6/personal.txt": "0f2aee7355bb44082af79b3a74e8633d091ddf2ecd175374448083c769859592",
 }
 
 
