@@ -1,140 +1,31 @@
 """The web chat widget (web/) in Debian's Chromium, against the real trained assistant.
 
 A static server serves web/ on one loopback port, `rasa run` allowing that origin runs
-on another, and the demo page is opened with `?server=` pointing at it. One realistic
-conversation covers the keyboard, quick replies, urgent styling, a reload, HTML in a
-message, the length limit and a server restart. A second test feeds the widget hostile
-bot messages through a scripted socket.io server (Playwright's WebSocket routing), to
-check what it does with links, HTML, urgent metadata and quick-reply payloads that the
-curated assistant never sends. Screenshots go to a temporary folder, or to
-$WIDGET_SCREENSHOTS (`make screenshots` sets it to docs/).
+on another, and the demo page is opened with `?server=` pointing at it (conftest.py's
+fixtures). One realistic conversation covers the keyboard, quick replies, urgent
+styling, a reload, HTML in a message, the length limit and a server restart. A second
+test feeds the widget hostile bot messages through a scripted socket.io server
+(Playwright's WebSocket routing), to check what it does with links, HTML, urgent
+metadata and quick-reply payloads that the curated assistant never sends. Screenshots
+go to a temporary folder, or to $WIDGET_SCREENSHOTS (`make screenshots` sets it to docs/).
 """
 
-import functools
 import json
-import os
 import re
-import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from browser import SCREENSHOTS
+from playwright.sync_api import expect
+from widget_page import COLOURS, REPLY_TIMEOUT, Widget, contrast, stored
 
-from bench.server import RasaServer, free_port
-from conftest import ROOT, start_server
+from bench.server import free_port
+from conftest import start_server
 
-WEB = ROOT / "web"
-SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(prefix="widget-"))
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REPLY_TIMEOUT = 30_000  # ms; a reply from the real assistant comes in well under a second
 DISCLAIMER = "Automated assistant, not a doctor. In an emergency call 911."
 XSS = "<img src=x onerror=alert(1)>"
-
-# A page like index.html, for the scripted-server test: WebSocket only, so that every
-# frame goes through Playwright's WebSocket route (no long-polling fallback to port 9).
-HOSTILE_PAGE = b"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Widget with a scripted server</title></head>
-<body><h1>Scripted server</h1>
-<script>window.ValtrexChat = {serverUrl: "http://127.0.0.1:9", transports: ["websocket"],
-  storageKey: "scripted", initialMessage: "/greet"}</script>
-<script src="widget/valtrex-chat.js" defer></script>
-</body></html>"""
-
-
-class WebHandler(SimpleHTTPRequestHandler):
-    """Serves web/ (plus the scripted-server page), quietly."""
-
-    def do_GET(self):
-        if self.path.split("?")[0] == "/scripted.html":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(HOSTILE_PAGE)))
-            self.end_headers()
-            self.wfile.write(HOSTILE_PAGE)
-            return
-        super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def web_origin():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(WebHandler, directory=str(WEB)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def rasa(web_origin, tmp_path_factory):
-    server = start_server(
-        RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log", allowed_origins=[web_origin])
-    )
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Widget:
-    """Locators for the widget (Playwright's CSS and role locators see into its shadow root)."""
-
-    def __init__(self, page):
-        self.page = page
-        self.launcher = page.get_by_role("button", name=re.compile("Ask about Valtrex"))
-        self.panel = page.get_by_role("dialog", name="Valtrex info assistant")
-        self.input = page.get_by_role("textbox", name="Your question")
-        self.send_button = page.get_by_role("button", name="Send", exact=True)
-        self.close_button = page.get_by_role("button", name="Close chat")
-        self.log = page.get_by_role("log", name="Conversation")
-        self.messages = self.log.locator(".vc-msg")
-        self.bot = self.log.locator(".vc-msg--bot")
-        self.user = self.log.locator(".vc-msg--user")
-        self.urgent = self.log.locator(".vc-msg--urgent")
-        self.chips = page.locator("valtrex-chat .vc-chip")
-        self.disclaimer = page.locator("valtrex-chat .vc-disclaimer")
-        self.status = page.locator("valtrex-chat .vc-status")
-        self.typing = page.locator("valtrex-chat .vc-typing")
-        self.counter = page.locator("valtrex-chat .vc-counter")
-        self.limit_note = page.locator("valtrex-chat .vc-limit")
-
-    def bot_saying(self, text):
-        return self.bot.filter(has_text=text)
-
-    def type_and_send(self, text):
-        self.input.fill(text)
-        self.input.press("Enter")
-        expect(self.user.last.locator(".vc-text")).to_have_text(text)
-
-    def ask(self, text, answer):
-        """Send `text` and wait for one more bot bubble containing `answer` (str or regex)."""
-        answers = self.bot_saying(answer)
-        before = answers.count()
-        self.type_and_send(text)
-        expect(answers).to_have_count(before + 1, timeout=REPLY_TIMEOUT)
-        return answers.last
 
 
 def watch_typing_indicator(page):
@@ -145,10 +36,6 @@ def watch_typing_indicator(page):
         new MutationObserver(() => { if (!typing.hidden) window.__typingSeen = true; })
             .observe(typing, {attributes: true, attributeFilter: ['hidden']});
     }""")
-
-
-def stored(page, key):
-    return page.evaluate("key => localStorage.getItem(key)", key)
 
 
 def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
@@ -399,31 +286,6 @@ def scripted_server(received):
         )
 
     return handle
-
-
-def contrast(foreground, background):
-    def luminance(rgb):
-        def channel(c):
-            c /= 255
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        r, g, b = (channel(c) for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-COLOURS = """el => {
-    const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
-    let node = el, bg = null;
-    while (node) {
-        const c = rgb(getComputedStyle(node).backgroundColor);
-        if (c.length < 4 || c[3] > 0) { bg = c.slice(0, 3); break; }
-        node = node.parentElement || (node.getRootNode() && node.getRootNode().host);
-    }
-    return {fg: rgb(getComputedStyle(el).color).slice(0, 3), bg: bg || [255, 255, 255]};
-}"""
 
 
 def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
