@@ -1,6 +1,6 @@
 /*!
  * Valtrex info assistant: chat widget for the Rasa socket.io channel.
- * Plain JavaScript, no framework. Embed with one script tag:
+ * Plain JavaScript, no framework, no build step. Embed with one script tag:
  *
  *   <script>window.ValtrexChat = {serverUrl: "https://assistant.example.org"}</script>
  *   <script src="widget/valtrex-chat.js" defer></script>
@@ -11,7 +11,7 @@
  * a <valtrex-chat> element with a shadow root, so the host page's CSS and the
  * widget's do not mix.
  *
- * Safety rules this file keeps:
+ * Safety rules every part keeps:
  *  - every message is inserted with textContent / text nodes, never as HTML;
  *  - only http(s) URLs in bot text become links;
  *  - a reply is styled as urgent only when its metadata says `urgent: true`,
@@ -39,7 +39,6 @@
   var config = window.ValtrexChat || {};
 
   var LANGUAGES = ["en", "es"]; // valtrex-chat-strings.js has a table for each
-  var LANGUAGE_NAMES = { en: "English", es: "Espa\u00f1ol" }; // each in its own language
   var options = {
     serverUrl: stringOption(config.serverUrl, "http://localhost:5005"),
     socketPath: stringOption(config.socketPath, "/socket.io/"),
@@ -63,13 +62,6 @@
     if (stringOption(config[pair[0]], "")) englishOverrides[pair[1]] = config[pair[0]].trim();
   });
 
-  var MAX_STORED_MESSAGES = 200;
-  var TYPING_TIMEOUT_MS = 30000;
-  // A curated answer (utter_<intent>/<sub-topic>): the ones people can vote on.
-  var ANSWER_NAME = /^utter_[a-z_]+\/[a-z_]+$/;
-  var VOTE_INTENTS = { up: "helpful", down: "not_helpful" };
-  var SOURCE_LINE = /^(Source|Fuente):/; // an answer's last line, in English or Spanish
-
   function stringOption(value, fallback) {
     return typeof value === "string" && value.trim() ? value.trim() : fallback;
   }
@@ -78,755 +70,935 @@
     return typeof value === "number" && value > 0 && value === Math.floor(value) ? value : fallback;
   }
 
-  // --- Storage (falls back to memory when the browser refuses it) -------------
+  // The parts, set up in this order: a part's set-up may use what the parts before
+  // it put on `chat`; calls between parts go through `chat` when they run, so they
+  // may point either way. Each one not yet in window.ValtrexChatParts is loaded
+  // from valtrex-chat-<name>.js beside this file.
+  var PARTS = [
+    "storage", // what this browser keeps, checked as it is read back
+    "layout", // every element, built once without words
+    "language", // the words, t(), the English / Español switch
+    "messages", // the conversation on screen, typing indicator, notices
+    "feedback", // "Was this helpful?" under curated answers
+    "connection", // the socket: session, queue, replies, starting over
+    "controls", // launcher, input, "New chat", the "More" menu
+  ];
 
-  function storageArea(name) {
-    try {
-      var area = window[name];
-      area.setItem("__valtrex_chat_probe", "1");
-      area.removeItem("__valtrex_chat_probe");
-      return area;
-    } catch (error) {
-      var memory = {};
-      return {
-        getItem: function (key) { return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null; },
-        setItem: function (key, value) { memory[key] = String(value); },
-        removeItem: function (key) { delete memory[key]; },
-      };
-    }
-  }
-
-  var local = storageArea("localStorage");
-  var perTab = storageArea("sessionStorage");
-  var KEY_SESSION = options.storageKey + ":session";
-  var KEY_HISTORY = options.storageKey + ":history";
-  var KEY_OUTBOX = options.storageKey + ":outbox";
-  var KEY_OPEN = options.storageKey + ":open";
-  var KEY_LANGUAGE = options.storageKey + ":language";
-
-  function readJson(area, key, fallback) {
-    try {
-      var value = JSON.parse(area.getItem(key));
-      return value === null || value === undefined ? fallback : value;
-    } catch (error) {
-      return fallback;
-    }
-  }
-
-  function writeJson(area, key, value) {
-    try {
-      area.setItem(key, JSON.stringify(value));
-    } catch (error) {
-      /* storage full or refused: the conversation still works, it just won't survive a reload */
-    }
-  }
-
-  function remove(area, key) {
-    try { area.removeItem(key); } catch (error) { /* ignore */ }
-  }
-
-  // --- State ------------------------------------------------------------------
-
-  var sessionId = validSessionId(local.getItem(KEY_SESSION));
-  var history = cleanHistory(readJson(local, KEY_HISTORY, []));
-  var outbox = readJson(local, KEY_OUTBOX, []).filter(function (m) { return typeof m === "string"; });
-  var socket = null;
-  var ready = false; // connected and the session confirmed
-  var typingTimer = null;
-  var idCounter = 0;
-  var language = validLanguage(local.getItem(KEY_LANGUAGE)) || options.language;
-  var words = null; // per language: valtrex-chat-strings.js with the page's changes
-  var statusKey = ""; // the notice shown, so it can change language with the rest
-
-  function validLanguage(value) {
-    return LANGUAGES.indexOf(value) >= 0 ? value : null;
-  }
-
-  function validSessionId(value) {
-    return typeof value === "string" && /^[\w-]{1,128}$/.test(value) ? value : null;
-  }
-
-  function cleanHistory(items) {
-    if (!Array.isArray(items)) return [];
-    return items.filter(function (m) {
-      if (!m || (m.from !== "user" && m.from !== "bot") || typeof m.text !== "string") return false;
-      if (m.answer !== undefined && !(typeof m.answer === "string" && ANSWER_NAME.test(m.answer))) delete m.answer;
-      if (m.vote !== undefined && !VOTE_INTENTS.hasOwnProperty(m.vote)) delete m.vote;
-      if (m.language !== undefined && !validLanguage(m.language)) delete m.language;
-      if (m.quickReplies !== undefined) {
-        if (!Array.isArray(m.quickReplies)) return false;
-        m.quickReplies = m.quickReplies.filter(function (r) {
-          return r && typeof r.title === "string" && typeof r.payload === "string";
-        });
-      }
-      return true;
-    }).slice(-MAX_STORED_MESSAGES);
-  }
-
-  function saveHistory() {
-    if (history.length > MAX_STORED_MESSAGES) history = history.slice(-MAX_STORED_MESSAGES);
-    writeJson(local, KEY_HISTORY, history);
-  }
-
-  // --- Words ----------------------------------------------------------------------
-
-  // The table from valtrex-chat-strings.js, with the page's own changes on top.
-  function loadWords(table) {
-    var changes = config.strings && typeof config.strings === "object" ? config.strings : {};
-    words = {};
-    LANGUAGES.forEach(function (code) {
-      var extra = code === "en" ? englishOverrides : {};
-      words[code] = Object.assign({}, table[code], extra, changes[code] || {});
-    });
-  }
-
-  // t("call", {number: "911"}): the current language's words, {name} filled in.
-  function t(key, values) {
-    var text = words[language][key];
-    var fill = Object.assign({ title: words[language].title, number: options.emergencyNumber }, values);
-    return String(text).replace(/\{(\w+)\}/g, function (all, name) {
-      return fill.hasOwnProperty(name) ? String(fill[name]) : all;
-    });
-  }
-
-  // --- DOM helpers --------------------------------------------------------------
-
-  function el(tag, attributes, text) {
-    var node = document.createElement(tag);
-    if (attributes) {
-      Object.keys(attributes).forEach(function (name) {
-        var value = attributes[name];
-        if (value === true) node.setAttribute(name, "");
-        else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, String(value));
-      });
-    }
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function uid(name) {
-    idCounter += 1;
-    return "vc-" + name + "-" + idCounter;
-  }
-
-  // Only http(s) URLs become links; everything else stays plain text.
-  var URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-
-  function safeLink(raw) {
-    var url;
-    try {
-      url = new URL(raw);
-    } catch (error) {
-      return null;
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-    var link = el("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" }, raw);
-    link.appendChild(el("span", { class: "vc-sr" }, t("newTab")));
-    return link;
-  }
-
-  function appendLinkified(parent, text) {
-    var last = 0;
-    var match;
-    URL_PATTERN.lastIndex = 0;
-    while ((match = URL_PATTERN.exec(text)) !== null) {
-      var raw = match[0].replace(/[.,;:!?)\]}]+$/, "");
-      var link = raw ? safeLink(raw) : null;
-      if (!link) continue;
-      if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
-      parent.appendChild(link);
-      last = match.index + raw.length;
-      URL_PATTERN.lastIndex = last;
-    }
-    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
-  }
-
-  function renderBotText(parent, text) {
-    text.split("\n").forEach(function (line, index) {
-      if (index > 0) parent.appendChild(document.createTextNode("\n"));
-      if (SOURCE_LINE.test(line)) {
-        var source = el("span", { class: "vc-source" });
-        appendLinkified(source, line);
-        parent.appendChild(source);
-      } else {
-        appendLinkified(parent, line);
-      }
-    });
-  }
-
-  // --- Build the widget -------------------------------------------------------------
-
-  var host = document.createElement("valtrex-chat");
-  var shadow = host.attachShadow({ mode: "open" });
-  var ids = { panel: uid("panel"), title: uid("title"), input: uid("input"), counter: uid("counter"), limit: uid("limit"), disclaimer: uid("disclaimer") };
-
-  var stylesheet = el("link", { rel: "stylesheet", href: options.cssUrl });
-  var root = el("div", { class: "vc" });
-  root.style.display = "none"; // until the stylesheet is in, so nothing flashes unstyled
-  function reveal() { root.style.display = ""; }
-  stylesheet.addEventListener("load", reveal);
-  stylesheet.addEventListener("error", reveal);
-
-  // Built without words: applyLanguage() puts them in, and again on every switch.
-  var launcher = el("button", {
-    class: "vc-launcher", type: "button", "aria-expanded": "false", "aria-controls": ids.panel,
-  });
-  launcher.appendChild(chatIcon());
-  var launcherText = el("span", { class: "vc-launcher-text", "aria-hidden": "true" });
-  launcher.appendChild(launcherText);
-
-  var panel = el("section", { class: "vc-panel", id: ids.panel, role: "dialog", "aria-modal": "false", "aria-labelledby": ids.title, "aria-describedby": ids.disclaimer, hidden: true });
-
-  var header = el("div", { class: "vc-header" });
-  var avatar = el("span", { class: "vc-avatar", "aria-hidden": "true" });
-  avatar.appendChild(chatIcon());
-  header.appendChild(avatar);
-  var title = el("h2", { class: "vc-title", id: ids.title });
-  header.appendChild(title);
-  var newChatButton = el("button", { class: "vc-new", type: "button" });
-  ids.menu = uid("menu");
-  var menuButton = el("button", { class: "vc-more", type: "button", "aria-expanded": "false", "aria-controls": ids.menu });
-  var closeButton = el("button", { class: "vc-close", type: "button" });
-  closeButton.appendChild(closeIcon());
-  header.appendChild(newChatButton);
-  header.appendChild(menuButton);
-  header.appendChild(closeButton);
-
-  // A disclosure (not an ARIA menu): plain buttons, reached with Tab.
-  var menu = el("div", { class: "vc-menu", id: ids.menu, hidden: true });
-  var printButton = el("button", { class: "vc-menu-item", type: "button" });
-  var forgetButton = el("button", { class: "vc-menu-item", type: "button" });
-  menu.appendChild(printButton);
-  menu.appendChild(forgetButton);
-
-  // The disclaimer, and beside it the language switch: two buttons, the current one pressed.
-  var notice = el("div", { class: "vc-notice" });
-  var disclaimer = el("p", { class: "vc-disclaimer", id: ids.disclaimer });
-  var disclaimerLead = el("strong");
-  var disclaimerRest = document.createTextNode("");
-  disclaimer.appendChild(disclaimerLead);
-  disclaimer.appendChild(disclaimerRest);
-  var languageSwitch = el("div", { class: "vc-lang", role: "group" });
-  var languageButtons = {};
-  LANGUAGES.forEach(function (code) {
-    var button = el("button", { class: "vc-lang-option", type: "button", lang: code }, LANGUAGE_NAMES[code]);
-    button.addEventListener("click", function () { chooseLanguage(code); });
-    languageButtons[code] = button;
-    languageSwitch.appendChild(button);
-  });
-  notice.appendChild(disclaimer);
-  notice.appendChild(languageSwitch);
-
-  var status = el("div", { class: "vc-status", role: "status" });
-
-  var scroller = el("div", { class: "vc-scroll" });
-  var log = el("div", { class: "vc-log", role: "log", "aria-live": "polite" });
-  var quickReplies = el("div", { class: "vc-quick", role: "group", hidden: true });
-  var typing = el("div", { class: "vc-typing", "aria-hidden": "true", hidden: true });
-  typing.appendChild(el("span", { class: "vc-dot" }));
-  typing.appendChild(el("span", { class: "vc-dot" }));
-  typing.appendChild(el("span", { class: "vc-dot" }));
-  scroller.appendChild(log);
-  scroller.appendChild(quickReplies);
-  scroller.appendChild(typing);
-
-  var form = el("form", { class: "vc-form", novalidate: true });
-  var label = el("label", { class: "vc-sr", for: ids.input });
-  var input = el("textarea", {
-    class: "vc-input", id: ids.input, rows: "1",
-    autocomplete: "off", "aria-describedby": ids.limit + " " + ids.counter,
-  });
-  var sendButton = el("button", { class: "vc-send", type: "submit" });
-  var meta = el("div", { class: "vc-meta" });
-  var limitNote = el("span", { class: "vc-limit", id: ids.limit, "aria-live": "polite" });
-  var counter = el("span", { class: "vc-counter", id: ids.counter }, "0/" + options.maxLength);
-  meta.appendChild(limitNote);
-  meta.appendChild(counter);
-  form.appendChild(label);
-  var row = el("div", { class: "vc-row" });
-  row.appendChild(input);
-  row.appendChild(sendButton);
-  form.appendChild(row);
-  form.appendChild(meta);
-
-  panel.appendChild(header);
-  panel.appendChild(menu);
-  panel.appendChild(notice);
-  panel.appendChild(status);
-  panel.appendChild(scroller);
-  panel.appendChild(form);
-  root.appendChild(panel);
-  root.appendChild(launcher);
-  shadow.appendChild(stylesheet);
-  shadow.appendChild(root);
-
-  // Every fixed word of the widget, in the current language.
-  function applyLanguage() {
-    panel.setAttribute("lang", language);
-    launcher.setAttribute("lang", language);
-    launcher.setAttribute("aria-label", t("launcherLabel", { launcher: t("launcher") }));
-    launcherText.textContent = t("launcher");
-    title.textContent = t("title");
-    newChatButton.textContent = t("newChat");
-    newChatButton.title = t("newChatHint");
-    menuButton.textContent = t("more");
-    closeButton.setAttribute("aria-label", t("close"));
-    printButton.textContent = t("print");
-    forgetButton.textContent = t("forget");
-    disclaimerLead.textContent = t("disclaimerLead");
-    disclaimerRest.textContent = " " + t("disclaimerRest");
-    languageSwitch.setAttribute("aria-label", t("languages"));
-    LANGUAGES.forEach(function (code) {
-      languageButtons[code].setAttribute("aria-pressed", code === language ? "true" : "false");
-    });
-    log.setAttribute("aria-label", t("conversation"));
-    quickReplies.setAttribute("aria-label", t("suggestions"));
-    label.textContent = t("inputLabel");
-    input.placeholder = t("placeholder");
-    sendButton.textContent = t("send");
-    setStatus(statusKey);
-    updateCounter();
-  }
-
-  function svg(pathData) {
-    var ns = "http://www.w3.org/2000/svg";
-    var icon = document.createElementNS(ns, "svg");
-    icon.setAttribute("viewBox", "0 0 24 24");
-    icon.setAttribute("aria-hidden", "true");
-    icon.setAttribute("focusable", "false");
-    var path = document.createElementNS(ns, "path");
-    path.setAttribute("d", pathData);
-    icon.appendChild(path);
-    return icon;
-  }
-
-  function chatIcon() {
-    return svg("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z");
-  }
-
-  function closeIcon() {
-    return svg("M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z");
-  }
-
-  // --- Messages -------------------------------------------------------------------
-
-  function renderMessage(message) {
-    if (!message.text) return;
-    var bubble = el("div", { class: "vc-msg vc-msg--" + message.from });
-    if (message.from === "bot" && message.urgent === true) {
-      bubble.classList.add("vc-msg--urgent");
-      if (message.category) bubble.setAttribute("data-category", message.category);
-      bubble.appendChild(el("span", { class: "vc-sr" }, t("urgentFrom")));
-      var badge = el("a", { class: "vc-badge", href: "tel:" + options.emergencyNumber.replace(/[^\d+]/g, "") }, t("call"));
-      bubble.appendChild(badge);
-    } else {
-      bubble.appendChild(el("span", { class: "vc-sr" }, message.from === "bot" ? t("fromAssistant") : t("fromYou")));
-    }
-    // The reply's own language, for screen readers (older replies may be in another).
-    var body = el("div", { class: "vc-text", lang: message.language || null });
-    if (message.from === "bot") renderBotText(body, message.text);
-    else body.textContent = message.text;
-    bubble.appendChild(body);
-    if (message.from === "bot" && message.answer && !message.urgent) bubble.appendChild(feedbackFor(message));
-    if (message.pending) {
-      bubble.classList.add("vc-msg--pending");
-      bubble.appendChild(el("span", { class: "vc-pending-note" }, t("pending")));
-    }
-    log.appendChild(bubble);
-  }
-
-  // "Was this helpful?": two buttons, one vote per answer (kept with the history).
-  function feedbackFor(message) {
-    var group = el("div", { class: "vc-feedback", role: "group", "aria-label": t("feedbackGroup") });
-    group.appendChild(el("span", { class: "vc-feedback-question" },
-      message.vote ? t("feedbackThanks") : t("feedbackQuestion")));
-    [["up", t("yes"), t("yesLabel")], ["down", t("no"), t("noLabel")]].forEach(function (choice) {
-      var button = el("button", {
-        class: "vc-vote vc-vote--" + choice[0], type: "button", "aria-label": choice[2],
-        "aria-pressed": message.vote === choice[0] ? "true" : "false", disabled: Boolean(message.vote),
-      }, choice[1]);
-      button.addEventListener("click", function () { vote(message, choice[0], group); });
-      group.appendChild(button);
-    });
-    return group;
-  }
-
-  function vote(message, choice, group) {
-    if (message.vote || !VOTE_INTENTS.hasOwnProperty(choice)) return;
-    message.vote = choice;
-    saveHistory();
-    group.replaceWith(feedbackFor(message));
-    send(null, "/" + VOTE_INTENTS[choice] + JSON.stringify({ answer: message.answer }));
-    input.focus();
-  }
-
-  function renderQuickReplies() {
-    while (quickReplies.firstChild) quickReplies.removeChild(quickReplies.firstChild);
-    var last = history[history.length - 1];
-    var replies = last && last.from === "bot" && Array.isArray(last.quickReplies) ? last.quickReplies : [];
-    replies.forEach(function (reply) {
-      var button = el("button", { class: "vc-chip", type: "button" }, reply.title);
-      button.addEventListener("click", function () {
-        send(reply.title, reply.payload);
-        input.focus();
-      });
-      quickReplies.appendChild(button);
-    });
-    quickReplies.hidden = replies.length === 0;
-  }
-
-  function renderAll() {
-    while (log.firstChild) log.removeChild(log.firstChild);
-    history.forEach(renderMessage);
-    renderQuickReplies();
-    scrollToEnd();
-  }
-
-  function addMessage(message) {
-    history.push(message);
-    saveHistory();
-    renderMessage(message);
-    renderQuickReplies();
-    scrollToEnd();
-  }
-
-  function scrollToEnd() {
-    scroller.scrollTop = scroller.scrollHeight;
-  }
-
-  function showTyping() {
-    typing.hidden = false;
-    scrollToEnd();
-    clearTimeout(typingTimer);
-    typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
-  }
-
-  function hideTyping() {
-    clearTimeout(typingTimer);
-    typing.hidden = true;
-  }
-
-  // key: a notice from the words table ("offline"...), or "" for none.
-  function setStatus(key) {
-    statusKey = key;
-    var text = key ? t(key) : "";
-    if (status.textContent !== text) status.textContent = text;
-  }
-
-  function markSent() {
-    var changed = false;
-    history.forEach(function (m) {
-      if (m.pending) { delete m.pending; changed = true; }
-    });
-    if (changed) {
-      saveHistory();
-      log.querySelectorAll(".vc-msg--pending").forEach(function (bubble) {
-        bubble.classList.remove("vc-msg--pending");
-        var note = bubble.querySelector(".vc-pending-note");
-        if (note) note.remove();
-      });
-    }
-  }
-
-  // --- Talking to the server ---------------------------------------------------------
-
-  // displayText null: nothing shown (a vote is shown on its answer instead).
-  function send(displayText, payload) {
-    if (displayText !== null) addMessage({ from: "user", text: displayText, pending: !ready || undefined });
-    outbox.push(payload);
-    writeJson(local, KEY_OUTBOX, outbox);
-    connect();
-    flush();
-  }
-
-  // The widget's language goes with every message (the toggle's switch included).
-  function emitUser(message) {
-    socket.emit("user_uttered", { message: message, session_id: sessionId, metadata: { language: language } });
-    showTyping();
-  }
-
-  function flush() {
-    if (!ready || !socket || !socket.connected) return;
-    while (outbox.length) emitUser(outbox.shift());
-    remove(local, KEY_OUTBOX);
-    markSent();
-  }
-
-  function onSessionConfirm(payload) {
-    var confirmed = validSessionId(typeof payload === "string" ? payload : payload && payload.session_id);
-    if (!confirmed) return;
-    var fresh = !sessionId;
-    sessionId = confirmed;
-    try { local.setItem(KEY_SESSION, sessionId); } catch (error) { /* memory only */ }
-    ready = true;
-    setStatus("");
-    if (fresh && history.length === 0 && outbox.length === 0 &&
-        typeof options.initialMessage === "string" && options.initialMessage) {
-      emitUser(withLanguage(options.initialMessage));
-    }
-    flush();
-  }
-
-  // "/greet" opens a new conversation in the widget's language: /greet{"language": "es"}
-  // (the entity sets the assistant's language slot). Other messages go as they are.
-  function withLanguage(message) {
-    return language !== "en" && /^\/\w+$/.test(message) ? message + JSON.stringify({ language: language }) : message;
-  }
-
-  function onBotUttered(data) {
-    if (!data || typeof data !== "object") return;
-    hideTyping();
-    var text = typeof data.text === "string" ? data.text : "";
-    var rawReplies = Array.isArray(data.quick_replies) ? data.quick_replies : Array.isArray(data.buttons) ? data.buttons : [];
-    var replies = rawReplies.filter(function (reply) {
-      return reply && typeof reply.title === "string" && reply.title && typeof reply.payload === "string" && reply.payload;
-    }).map(function (reply) {
-      return { title: reply.title, payload: reply.payload };
-    });
-    if (!text && replies.length === 0) return; // images, custom payloads: not shown by this widget
-    var metadata = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
-    var message = { from: "bot", text: text };
-    if (replies.length) message.quickReplies = replies;
-    if (metadata.urgent === true) {
-      message.urgent = true;
-      if (typeof metadata.category === "string" && /^[\w-]{1,64}$/.test(metadata.category)) message.category = metadata.category;
-    }
-    if (typeof data.utter_action === "string" && ANSWER_NAME.test(data.utter_action)) message.answer = data.utter_action;
-    // Every Spanish reply says so; an English one says nothing.
-    message.language = validLanguage(metadata.language) || "en";
-    setLanguage(message.language);
-    if (metadata.forgotten === true) return forgetHere(message);
-    addMessage(message);
-  }
-
-  // The toggle: the widget's words change at once, and the assistant is told.
-  function chooseLanguage(code) {
-    if (code === language) return;
-    setLanguage(code);
-    send(null, "/switch_language" + JSON.stringify({ language: code }));
-  }
-
-  function setLanguage(code) {
-    if (!validLanguage(code) || code === language) return;
-    language = code;
-    try { local.setItem(KEY_LANGUAGE, language); } catch (error) { /* memory only */ }
-    applyLanguage();
-    renderAll(); // the labels inside the messages too
-  }
-
-  function loadSocketIo(callback) {
-    if (typeof window.io === "function") return callback();
-    loadScript(options.socketIoUrl, "data-valtrex-chat-socketio", callback, "unreachable");
-  }
+  // What the parts share: the page's settings, the widget's state, each part's functions.
+  var chat = {
+    config: config,
+    options: options,
+    englishOverrides: englishOverrides,
+    LANGUAGES: LANGUAGES,
+    // A curated answer (utter_<intent>/<sub-topic>): the ones people can vote on.
+    ANSWER_NAME: /^utter_[a-z_]+\/[a-z_]+$/,
+    VOTE_INTENTS: { up: "helpful", down: "not_helpful" },
+    loadScript: loadScript,
+  };
 
   var loadedScripts = {};
 
+  // Adds a script tag once, marked with the attribute `marker`; failure names the
+  // notice shown if it cannot load (none for the widget's own files: without them
+  // there is nothing to show it in).
   function loadScript(url, marker, callback, failure) {
     if (loadedScripts[marker]) return callback();
     var existing = document.querySelector("script[" + marker + "]");
-    var tag = existing || el("script", { src: url });
-    if (!existing) tag.setAttribute(marker, "");
+    var tag = existing || document.createElement("script");
+    if (!existing) {
+      tag.setAttribute("src", url);
+      tag.setAttribute(marker, "");
+    }
     tag.addEventListener("load", function () { loadedScripts[marker] = true; callback(); });
-    tag.addEventListener("error", function () { if (failure) setStatus(failure); });
+    tag.addEventListener("error", function () { if (failure) chat.setStatus(failure); });
     if (!existing) document.head.appendChild(tag);
   }
 
-  function connect() {
-    if (socket) return;
-    socket = "loading";
-    loadSocketIo(function () {
-      socket = window.io(options.serverUrl, {
-        path: options.socketPath,
-        transports: options.transports,
-        tryAllTransports: true,
-        reconnection: true,
-        reconnectionAttempts: Infinity,
-        reconnectionDelay: 1000,
-        reconnectionDelayMax: 8000,
-        randomizationFactor: 0.5,
-        timeout: 10000,
-      });
-      socket.on("connect", function () {
-        socket.emit("session_request", { session_id: sessionId });
-      });
-      socket.on("session_confirm", onSessionConfirm);
-      socket.on("bot_uttered", onBotUttered);
-      socket.on("disconnect", function (reason) {
-        ready = false;
-        hideTyping();
-        if (reason === "io client disconnect") return; // "New chat": we reconnect at once
-        setStatus("offline");
-        // The server closed this socket on purpose: socket.io won't retry by itself.
-        if (reason === "io server disconnect") socket.connect();
-      });
-      socket.on("connect_error", function () {
-        ready = false;
-        setStatus(history.length ? "offline" : "unreachable");
-      });
-    });
-  }
-
-  function newChat() {
-    startOver([]);
-    input.focus();
-  }
-
-  // The assistant deleted the conversation: this browser forgets it too (history,
-  // queue, session id) and keeps only the confirmation, in a new session.
-  function forgetHere(confirmation) {
-    startOver([{ from: "bot", text: confirmation.text, language: confirmation.language }]);
-    saveHistory();
-  }
-
-  function startOver(keep) {
-    history = keep;
-    outbox = [];
-    sessionId = null;
-    remove(local, KEY_HISTORY);
-    remove(local, KEY_OUTBOX);
-    remove(local, KEY_SESSION);
-    hideTyping();
-    renderAll();
-    if (socket && socket !== "loading") {
-      // A fresh connection asks for a fresh session and leaves the old one's room.
-      ready = false;
-      socket.disconnect();
-      socket.connect();
-    } else {
-      connect();
-    }
-  }
-
-  // --- The "More" menu: transcript, delete my data --------------------------------
-
-  function setMenu(show, focusButton) {
-    menu.hidden = !show;
-    menuButton.setAttribute("aria-expanded", show ? "true" : "false");
-    if (show) printButton.focus();
-    else if (focusButton) menuButton.focus();
-  }
-
-  function printTranscript() {
-    setMenu(false);
-    // Opened at once, in the click, so a pop-up blocker lets it through.
-    var win = window.open("", "_blank");
-    if (!win) return setStatus("popupBlocked");
-    var messages = history.map(function (m) {
-      return { from: m.from, text: m.text, urgent: m.urgent === true, language: m.language };
-    });
-    loadScript(options.transcriptUrl, "data-valtrex-chat-transcript", function () {
-      window.ValtrexChatTranscript.render(win, messages, {
-        language: language, words: words[language].transcript, title: t("title"),
-        disclaimer: t("disclaimerLead") + " " + t("disclaimerRest"),
-      });
-    }, "noTranscript");
-  }
-
-  function forgetMe() {
-    setMenu(false);
-    send(t("forget"), "/forget_me");
-    input.focus();
-  }
-
-  // --- Opening, closing, typing -------------------------------------------------------
-
-  function open(moveFocus) {
-    panel.hidden = false;
-    root.classList.add("vc--open");
-    launcher.setAttribute("aria-expanded", "true");
-    try { perTab.setItem(KEY_OPEN, "1"); } catch (error) { /* ignore */ }
-    connect();
-    scrollToEnd();
-    if (moveFocus) input.focus();
-  }
-
-  function close() {
-    panel.hidden = true;
-    root.classList.remove("vc--open");
-    launcher.setAttribute("aria-expanded", "false");
-    remove(perTab, KEY_OPEN);
-    launcher.focus();
-  }
-
-  function length(text) {
-    return Array.from(text).length;
-  }
-
-  function updateCounter() {
-    var count = length(input.value);
-    var over = count > options.maxLength;
-    counter.textContent = count + "/" + options.maxLength;
-    counter.classList.toggle("vc-counter--over", over);
-    var note = over ? t("tooLong", { max: options.maxLength }) : "";
-    if (limitNote.textContent !== note) limitNote.textContent = note;
-    input.setAttribute("aria-invalid", over ? "true" : "false");
-    sendButton.disabled = over;
-    input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight, 120) + "px";
-  }
-
-  function submit() {
-    var text = input.value.trim();
-    if (!text || length(text) > options.maxLength) return;
-    input.value = "";
-    updateCounter();
-    send(text, text);
-  }
-
-  launcher.addEventListener("click", function () {
-    if (panel.hidden) open(true);
-    else close();
-  });
-  closeButton.addEventListener("click", close);
-  newChatButton.addEventListener("click", newChat);
-  menuButton.addEventListener("click", function () { setMenu(menu.hidden, true); });
-  printButton.addEventListener("click", printTranscript);
-  forgetButton.addEventListener("click", forgetMe);
-  panel.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    event.preventDefault();
-    if (!menu.hidden) setMenu(false, true); // Escape closes the menu first, then the chat
-    else close();
-  });
-  panel.addEventListener("click", function (event) {
-    if (!menu.hidden && !menu.contains(event.target) && event.target !== menuButton) setMenu(false);
-  });
-  launcher.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && !panel.hidden) close();
-  });
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    submit();
-  });
-  input.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      submit();
-    }
-  });
-  input.addEventListener("input", updateCounter);
-
-  // --- Start --------------------------------------------------------------------
-
-  function start() {
-    applyLanguage();
-    document.body.appendChild(host);
-    renderAll();
-    // Reopen after a reload or a page change if it was open (without taking focus).
-    if (perTab.getItem(KEY_OPEN) === "1") open(false);
-    else if (outbox.length) connect();
-  }
-
-  // The words first (without them there is nothing to show), then the widget.
+  // The words and the parts first (without them there is nothing to show), then the
+  // widget. A page that already has any of them (window.ValtrexChatStrings,
+  // window.ValtrexChatParts) is not sent for them again.
   function whenReady() {
-    if (window.ValtrexChatStrings) return begin();
-    loadScript(options.stringsUrl, "data-valtrex-chat-strings", begin);
+    var waiting = 1 + PARTS.length;
+    function loaded() {
+      waiting -= 1;
+      if (waiting === 0) begin();
+    }
+    if (window.ValtrexChatStrings) loaded();
+    else loadScript(options.stringsUrl, "data-valtrex-chat-strings", loaded);
+    PARTS.forEach(function (name) {
+      if (window.ValtrexChatParts && window.ValtrexChatParts[name]) return loaded();
+      loadScript(new URL("valtrex-chat-" + name + ".js", scriptUrl).href, "data-valtrex-chat-" + name, loaded);
+    });
   }
 
   function begin() {
-    loadWords(window.ValtrexChatStrings);
-    start();
+    PARTS.forEach(function (name) { window.ValtrexChatParts[name](chat); });
+    chat.loadWords(window.ValtrexChatStrings);
+    chat.applyLanguage();
+    document.body.appendChild(chat.ui.host);
+    chat.renderAll();
+    // Reopen after a reload or a page change if it was open (without taking focus).
+    if (chat.perTab.getItem(chat.keys.open) === "1") chat.open(false);
+    else if (chat.outbox.length) chat.connect();
   }
+
+  // --- The parts not in files of their own (yet): registered as the files register theirs ---
+
+  var parts = (window.ValtrexChatParts = window.ValtrexChatParts || {});
+
+  /*
+   * Valtrex chat widget, part "storage": what this browser keeps (session id,
+   * conversation, messages waiting to be sent, language, whether the chat is open)
+   * and the checks on it as it is read back, since anything in localStorage may be
+   * old or edited by hand.
+   */
+  parts.storage = function (chat) {
+    var MAX_STORED_MESSAGES = 200;
+
+    // Falls back to memory when the browser refuses storage (private modes, policies).
+    function storageArea(name) {
+      try {
+        var area = window[name];
+        area.setItem("__valtrex_chat_probe", "1");
+        area.removeItem("__valtrex_chat_probe");
+        return area;
+      } catch (error) {
+        var memory = {};
+        return {
+          getItem: function (key) { return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : null; },
+          setItem: function (key, value) { memory[key] = String(value); },
+          removeItem: function (key) { delete memory[key]; },
+        };
+      }
+    }
+
+    var local = storageArea("localStorage");
+    var perTab = storageArea("sessionStorage");
+    var prefix = chat.options.storageKey;
+    var keys = {
+      session: prefix + ":session",
+      history: prefix + ":history",
+      outbox: prefix + ":outbox",
+      open: prefix + ":open",
+      language: prefix + ":language",
+    };
+
+    function readJson(area, key, fallback) {
+      try {
+        var value = JSON.parse(area.getItem(key));
+        return value === null || value === undefined ? fallback : value;
+      } catch (error) {
+        return fallback;
+      }
+    }
+
+    function writeJson(area, key, value) {
+      try {
+        area.setItem(key, JSON.stringify(value));
+      } catch (error) {
+        /* storage full or refused: the conversation still works, it just won't survive a reload */
+      }
+    }
+
+    function removeKey(area, key) {
+      try { area.removeItem(key); } catch (error) { /* ignore */ }
+    }
+
+    function validLanguage(value) {
+      return chat.LANGUAGES.indexOf(value) >= 0 ? value : null;
+    }
+
+    function validSessionId(value) {
+      return typeof value === "string" && /^[\w-]{1,128}$/.test(value) ? value : null;
+    }
+
+    function cleanHistory(items) {
+      if (!Array.isArray(items)) return [];
+      return items.filter(function (m) {
+        if (!m || (m.from !== "user" && m.from !== "bot") || typeof m.text !== "string") return false;
+        if (m.answer !== undefined && !(typeof m.answer === "string" && chat.ANSWER_NAME.test(m.answer))) delete m.answer;
+        if (m.vote !== undefined && !chat.VOTE_INTENTS.hasOwnProperty(m.vote)) delete m.vote;
+        if (m.language !== undefined && !validLanguage(m.language)) delete m.language;
+        if (m.quickReplies !== undefined) {
+          if (!Array.isArray(m.quickReplies)) return false;
+          m.quickReplies = m.quickReplies.filter(function (r) {
+            return r && typeof r.title === "string" && typeof r.payload === "string";
+          });
+        }
+        return true;
+      }).slice(-MAX_STORED_MESSAGES);
+    }
+
+    function saveHistory() {
+      if (chat.history.length > MAX_STORED_MESSAGES) chat.history = chat.history.slice(-MAX_STORED_MESSAGES);
+      writeJson(local, keys.history, chat.history);
+    }
+
+    Object.assign(chat, {
+      local: local,
+      perTab: perTab,
+      keys: keys,
+      writeJson: writeJson,
+      removeKey: removeKey,
+      validLanguage: validLanguage,
+      validSessionId: validSessionId,
+      saveHistory: saveHistory,
+      // The state the other parts share, as this browser left it.
+      sessionId: validSessionId(local.getItem(keys.session)),
+      history: cleanHistory(readJson(local, keys.history, [])),
+      outbox: readJson(local, keys.outbox, []).filter(function (m) { return typeof m === "string"; }),
+      language: validLanguage(local.getItem(keys.language)) || chat.options.language,
+    });
+  };
+
+  /*
+   * Valtrex chat widget, part "layout": builds every element of the widget once,
+   * inside a <valtrex-chat> element's shadow root (so the host page's CSS and the
+   * widget's do not mix), and hands them to the other parts as chat.ui. It is built
+   * without words: the "language" part puts them in, and again on every switch.
+   *
+   */
+  parts.layout = function (chat) {
+    var LANGUAGE_NAMES = { en: "English", es: "Espa\u00f1ol" }; // each in its own language
+    var idCounter = 0;
+
+    // The one way the widget makes elements: attributes and text, never HTML.
+    function el(tag, attributes, text) {
+      var node = document.createElement(tag);
+      if (attributes) {
+        Object.keys(attributes).forEach(function (name) {
+          var value = attributes[name];
+          if (value === true) node.setAttribute(name, "");
+          else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, String(value));
+        });
+      }
+      if (text !== undefined) node.textContent = text;
+      return node;
+    }
+
+    function uid(name) {
+      idCounter += 1;
+      return "vc-" + name + "-" + idCounter;
+    }
+
+    function svg(pathData) {
+      var ns = "http://www.w3.org/2000/svg";
+      var icon = document.createElementNS(ns, "svg");
+      icon.setAttribute("viewBox", "0 0 24 24");
+      icon.setAttribute("aria-hidden", "true");
+      icon.setAttribute("focusable", "false");
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", pathData);
+      icon.appendChild(path);
+      return icon;
+    }
+
+    function chatIcon() {
+      return svg("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z");
+    }
+
+    function closeIcon() {
+      return svg("M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z");
+    }
+
+    var host = document.createElement("valtrex-chat");
+    var shadow = host.attachShadow({ mode: "open" });
+    var ids = { panel: uid("panel"), title: uid("title"), input: uid("input"), counter: uid("counter"), limit: uid("limit"), disclaimer: uid("disclaimer") };
+
+    var stylesheet = el("link", { rel: "stylesheet", href: chat.options.cssUrl });
+    var root = el("div", { class: "vc" });
+    root.style.display = "none"; // until the stylesheet is in, so nothing flashes unstyled
+    function reveal() { root.style.display = ""; }
+    stylesheet.addEventListener("load", reveal);
+    stylesheet.addEventListener("error", reveal);
+
+    var launcher = el("button", {
+      class: "vc-launcher", type: "button", "aria-expanded": "false", "aria-controls": ids.panel,
+    });
+    launcher.appendChild(chatIcon());
+    var launcherText = el("span", { class: "vc-launcher-text", "aria-hidden": "true" });
+    launcher.appendChild(launcherText);
+
+    var panel = el("section", { class: "vc-panel", id: ids.panel, role: "dialog", "aria-modal": "false", "aria-labelledby": ids.title, "aria-describedby": ids.disclaimer, hidden: true });
+
+    var header = el("div", { class: "vc-header" });
+    var avatar = el("span", { class: "vc-avatar", "aria-hidden": "true" });
+    avatar.appendChild(chatIcon());
+    header.appendChild(avatar);
+    var title = el("h2", { class: "vc-title", id: ids.title });
+    header.appendChild(title);
+    var newChatButton = el("button", { class: "vc-new", type: "button" });
+    ids.menu = uid("menu");
+    var menuButton = el("button", { class: "vc-more", type: "button", "aria-expanded": "false", "aria-controls": ids.menu });
+    var closeButton = el("button", { class: "vc-close", type: "button" });
+    closeButton.appendChild(closeIcon());
+    header.appendChild(newChatButton);
+    header.appendChild(menuButton);
+    header.appendChild(closeButton);
+
+    // A disclosure (not an ARIA menu): plain buttons, reached with Tab.
+    var menu = el("div", { class: "vc-menu", id: ids.menu, hidden: true });
+    var printButton = el("button", { class: "vc-menu-item", type: "button" });
+    var forgetButton = el("button", { class: "vc-menu-item", type: "button" });
+    menu.appendChild(printButton);
+    menu.appendChild(forgetButton);
+
+    // The disclaimer, and beside it the language switch: two buttons, the current one pressed.
+    var notice = el("div", { class: "vc-notice" });
+    var disclaimer = el("p", { class: "vc-disclaimer", id: ids.disclaimer });
+    var disclaimerLead = el("strong");
+    var disclaimerRest = document.createTextNode("");
+    disclaimer.appendChild(disclaimerLead);
+    disclaimer.appendChild(disclaimerRest);
+    var languageSwitch = el("div", { class: "vc-lang", role: "group" });
+    var languageButtons = {};
+    chat.LANGUAGES.forEach(function (code) {
+      var button = el("button", { class: "vc-lang-option", type: "button", lang: code }, LANGUAGE_NAMES[code]);
+      button.addEventListener("click", function () { chat.chooseLanguage(code); });
+      languageButtons[code] = button;
+      languageSwitch.appendChild(button);
+    });
+    notice.appendChild(disclaimer);
+    notice.appendChild(languageSwitch);
+
+    var status = el("div", { class: "vc-status", role: "status" });
+
+    var scroller = el("div", { class: "vc-scroll" });
+    var log = el("div", { class: "vc-log", role: "log", "aria-live": "polite" });
+    var quickReplies = el("div", { class: "vc-quick", role: "group", hidden: true });
+    var typing = el("div", { class: "vc-typing", "aria-hidden": "true", hidden: true });
+    typing.appendChild(el("span", { class: "vc-dot" }));
+    typing.appendChild(el("span", { class: "vc-dot" }));
+    typing.appendChild(el("span", { class: "vc-dot" }));
+    scroller.appendChild(log);
+    scroller.appendChild(quickReplies);
+    scroller.appendChild(typing);
+
+    var form = el("form", { class: "vc-form", novalidate: true });
+    var label = el("label", { class: "vc-sr", for: ids.input });
+    var input = el("textarea", {
+      class: "vc-input", id: ids.input, rows: "1",
+      autocomplete: "off", "aria-describedby": ids.limit + " " + ids.counter,
+    });
+    var sendButton = el("button", { class: "vc-send", type: "submit" });
+    var meta = el("div", { class: "vc-meta" });
+    var limitNote = el("span", { class: "vc-limit", id: ids.limit, "aria-live": "polite" });
+    var counter = el("span", { class: "vc-counter", id: ids.counter }, "0/" + chat.options.maxLength);
+    meta.appendChild(limitNote);
+    meta.appendChild(counter);
+    form.appendChild(label);
+    var row = el("div", { class: "vc-row" });
+    row.appendChild(input);
+    row.appendChild(sendButton);
+    form.appendChild(row);
+    form.appendChild(meta);
+
+    panel.appendChild(header);
+    panel.appendChild(menu);
+    panel.appendChild(notice);
+    panel.appendChild(status);
+    panel.appendChild(scroller);
+    panel.appendChild(form);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    shadow.appendChild(stylesheet);
+    shadow.appendChild(root);
+
+    chat.el = el;
+    // Only what other parts change or listen to.
+    chat.ui = {
+      host: host, root: root, launcher: launcher, launcherText: launcherText, panel: panel,
+      title: title, newChatButton: newChatButton, menuButton: menuButton, closeButton: closeButton,
+      menu: menu, printButton: printButton, forgetButton: forgetButton,
+      disclaimerLead: disclaimerLead, disclaimerRest: disclaimerRest,
+      languageSwitch: languageSwitch, languageButtons: languageButtons,
+      status: status, scroller: scroller, log: log, quickReplies: quickReplies, typing: typing,
+      form: form, label: label, input: input, sendButton: sendButton, limitNote: limitNote, counter: counter,
+    };
+  };
+
+  /*
+   * Valtrex chat widget, part "language": the widget's words (valtrex-chat-strings.js
+   * with the page's changes on top), t() to look one up, and switching language.
+   *
+   * The English / Español toggle sends /switch_language{"language": "es"} and
+   * switches the widget's words at once; after that each reply's
+   * `metadata.language` ("es", or none for English) sets them (the "connection"
+   * part calls setLanguage), so writing in Spanish turns the widget Spanish too.
+   * The choice is kept with the session.
+   */
+  parts.language = function (chat) {
+    var ui = chat.ui;
+
+    // The table from valtrex-chat-strings.js, with the page's own changes on top.
+    function loadWords(table) {
+      var config = chat.config;
+      var changes = config.strings && typeof config.strings === "object" ? config.strings : {};
+      chat.words = {};
+      chat.LANGUAGES.forEach(function (code) {
+        var extra = code === "en" ? chat.englishOverrides : {};
+        chat.words[code] = Object.assign({}, table[code], extra, changes[code] || {});
+      });
+    }
+
+    // t("call", {number: "911"}): the current language's words, {name} filled in.
+    function t(key, values) {
+      var words = chat.words[chat.language];
+      var text = words[key];
+      var fill = Object.assign({ title: words.title, number: chat.options.emergencyNumber }, values);
+      return String(text).replace(/\{(\w+)\}/g, function (all, name) {
+        return fill.hasOwnProperty(name) ? String(fill[name]) : all;
+      });
+    }
+
+    // Every fixed word of the widget, in the current language.
+    function applyLanguage() {
+      var language = chat.language;
+      ui.panel.setAttribute("lang", language);
+      ui.launcher.setAttribute("lang", language);
+      ui.launcher.setAttribute("aria-label", t("launcherLabel", { launcher: t("launcher") }));
+      ui.launcherText.textContent = t("launcher");
+      ui.title.textContent = t("title");
+      ui.newChatButton.textContent = t("newChat");
+      ui.newChatButton.title = t("newChatHint");
+      ui.menuButton.textContent = t("more");
+      ui.closeButton.setAttribute("aria-label", t("close"));
+      ui.printButton.textContent = t("print");
+      ui.forgetButton.textContent = t("forget");
+      ui.disclaimerLead.textContent = t("disclaimerLead");
+      ui.disclaimerRest.textContent = " " + t("disclaimerRest");
+      ui.languageSwitch.setAttribute("aria-label", t("languages"));
+      chat.LANGUAGES.forEach(function (code) {
+        ui.languageButtons[code].setAttribute("aria-pressed", code === language ? "true" : "false");
+      });
+      ui.log.setAttribute("aria-label", t("conversation"));
+      ui.quickReplies.setAttribute("aria-label", t("suggestions"));
+      ui.label.textContent = t("inputLabel");
+      ui.input.placeholder = t("placeholder");
+      ui.sendButton.textContent = t("send");
+      chat.setStatus(chat.statusKey);
+      chat.updateCounter();
+    }
+
+    // The toggle: the widget's words change at once, and the assistant is told.
+    function chooseLanguage(code) {
+      if (code === chat.language) return;
+      setLanguage(code);
+      chat.send(null, "/switch_language" + JSON.stringify({ language: code }));
+    }
+
+    function setLanguage(code) {
+      if (!chat.validLanguage(code) || code === chat.language) return;
+      chat.language = code;
+      try { chat.local.setItem(chat.keys.language, code); } catch (error) { /* memory only */ }
+      applyLanguage();
+      chat.renderAll(); // the labels inside the messages too
+    }
+
+    // "/greet" opens a new conversation in the widget's language: /greet{"language": "es"}
+    // (the entity sets the assistant's language slot). Other messages go as they are.
+    function withLanguage(message) {
+      var language = chat.language;
+      return language !== "en" && /^\/\w+$/.test(message) ? message + JSON.stringify({ language: language }) : message;
+    }
+
+    Object.assign(chat, {
+      loadWords: loadWords,
+      t: t,
+      applyLanguage: applyLanguage,
+      chooseLanguage: chooseLanguage,
+      setLanguage: setLanguage,
+      withLanguage: withLanguage,
+    });
+  };
+
+  /*
+   * Valtrex chat widget, part "messages": the conversation on screen (bubbles,
+   * links, source lines, quick replies), the typing indicator and the notice line.
+   *
+   * The safety rules of valtrex-chat.js are kept here, where messages are drawn:
+   *  - every message is inserted with textContent / text nodes, never as HTML;
+   *  - only http(s) URLs in bot text become links;
+   *  - a bubble is styled as urgent only when its message says `urgent: true`
+   *    (set by the "connection" part from the reply's metadata, never its text).
+   *
+   */
+  parts.messages = function (chat) {
+    var TYPING_TIMEOUT_MS = 30000;
+    var SOURCE_LINE = /^(Source|Fuente):/; // an answer's last line, in English or Spanish
+    // Only http(s) URLs become links; everything else stays plain text.
+    var URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+    var el = chat.el;
+    var t = chat.t;
+    var ui = chat.ui;
+    var typingTimer = null;
+    chat.statusKey = ""; // the notice shown, so it can change language with the rest
+
+    function safeLink(raw) {
+      var url;
+      try {
+        url = new URL(raw);
+      } catch (error) {
+        return null;
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+      var link = el("a", { href: url.href, target: "_blank", rel: "noopener noreferrer" }, raw);
+      link.appendChild(el("span", { class: "vc-sr" }, t("newTab")));
+      return link;
+    }
+
+    function appendLinkified(parent, text) {
+      var last = 0;
+      var match;
+      URL_PATTERN.lastIndex = 0;
+      while ((match = URL_PATTERN.exec(text)) !== null) {
+        var raw = match[0].replace(/[.,;:!?)\]}]+$/, "");
+        var link = raw ? safeLink(raw) : null;
+        if (!link) continue;
+        if (match.index > last) parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+        parent.appendChild(link);
+        last = match.index + raw.length;
+        URL_PATTERN.lastIndex = last;
+      }
+      if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    }
+
+    function renderBotText(parent, text) {
+      text.split("\n").forEach(function (line, index) {
+        if (index > 0) parent.appendChild(document.createTextNode("\n"));
+        if (SOURCE_LINE.test(line)) {
+          var source = el("span", { class: "vc-source" });
+          appendLinkified(source, line);
+          parent.appendChild(source);
+        } else {
+          appendLinkified(parent, line);
+        }
+      });
+    }
+
+    function renderMessage(message) {
+      if (!message.text) return;
+      var bubble = el("div", { class: "vc-msg vc-msg--" + message.from });
+      if (message.from === "bot" && message.urgent === true) {
+        bubble.classList.add("vc-msg--urgent");
+        if (message.category) bubble.setAttribute("data-category", message.category);
+        bubble.appendChild(el("span", { class: "vc-sr" }, t("urgentFrom")));
+        var badge = el("a", { class: "vc-badge", href: "tel:" + chat.options.emergencyNumber.replace(/[^\d+]/g, "") }, t("call"));
+        bubble.appendChild(badge);
+      } else {
+        bubble.appendChild(el("span", { class: "vc-sr" }, message.from === "bot" ? t("fromAssistant") : t("fromYou")));
+      }
+      // The reply's own language, for screen readers (older replies may be in another).
+      var body = el("div", { class: "vc-text", lang: message.language || null });
+      if (message.from === "bot") renderBotText(body, message.text);
+      else body.textContent = message.text;
+      bubble.appendChild(body);
+      if (message.from === "bot" && message.answer && !message.urgent) bubble.appendChild(chat.feedbackFor(message));
+      if (message.pending) {
+        bubble.classList.add("vc-msg--pending");
+        bubble.appendChild(el("span", { class: "vc-pending-note" }, t("pending")));
+      }
+      ui.log.appendChild(bubble);
+    }
+
+    function renderQuickReplies() {
+      var quickReplies = ui.quickReplies;
+      while (quickReplies.firstChild) quickReplies.removeChild(quickReplies.firstChild);
+      var last = chat.history[chat.history.length - 1];
+      var replies = last && last.from === "bot" && Array.isArray(last.quickReplies) ? last.quickReplies : [];
+      replies.forEach(function (reply) {
+        var button = el("button", { class: "vc-chip", type: "button" }, reply.title);
+        button.addEventListener("click", function () {
+          chat.send(reply.title, reply.payload);
+          ui.input.focus();
+        });
+        quickReplies.appendChild(button);
+      });
+      quickReplies.hidden = replies.length === 0;
+    }
+
+    function renderAll() {
+      while (ui.log.firstChild) ui.log.removeChild(ui.log.firstChild);
+      chat.history.forEach(renderMessage);
+      renderQuickReplies();
+      scrollToEnd();
+    }
+
+    function addMessage(message) {
+      chat.history.push(message);
+      chat.saveHistory();
+      renderMessage(message);
+      renderQuickReplies();
+      scrollToEnd();
+    }
+
+    function scrollToEnd() {
+      ui.scroller.scrollTop = ui.scroller.scrollHeight;
+    }
+
+    function showTyping() {
+      ui.typing.hidden = false;
+      scrollToEnd();
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+    }
+
+    function hideTyping() {
+      clearTimeout(typingTimer);
+      ui.typing.hidden = true;
+    }
+
+    // key: a notice from the words table ("offline"...), or "" for none.
+    function setStatus(key) {
+      chat.statusKey = key;
+      var text = key ? t(key) : "";
+      if (ui.status.textContent !== text) ui.status.textContent = text;
+    }
+
+    // The queued messages went out: their "Waiting to send" notes go.
+    function markSent() {
+      var changed = false;
+      chat.history.forEach(function (m) {
+        if (m.pending) { delete m.pending; changed = true; }
+      });
+      if (changed) {
+        chat.saveHistory();
+        ui.log.querySelectorAll(".vc-msg--pending").forEach(function (bubble) {
+          bubble.classList.remove("vc-msg--pending");
+          var note = bubble.querySelector(".vc-pending-note");
+          if (note) note.remove();
+        });
+      }
+    }
+
+    Object.assign(chat, {
+      renderAll: renderAll,
+      addMessage: addMessage,
+      scrollToEnd: scrollToEnd,
+      showTyping: showTyping,
+      hideTyping: hideTyping,
+      setStatus: setStatus,
+      markSent: markSent,
+    });
+  };
+
+  /*
+   * Valtrex chat widget, part "feedback": "Was this helpful?" under each curated
+   * answer (a reply whose `utter_action` names a sub-topic; not under an urgent
+   * reply). The vote names the answer and no text:
+   * /not_helpful{"answer": "utter_ask_back_pain/kidney_warning"}. One vote per answer, kept
+   * with the history.
+   */
+  parts.feedback = function (chat) {
+    var el = chat.el;
+    var t = chat.t;
+
+    // Two buttons, Yes and No; once voted, both disabled and the chosen one pressed.
+    function feedbackFor(message) {
+      var group = el("div", { class: "vc-feedback", role: "group", "aria-label": t("feedbackGroup") });
+      group.appendChild(el("span", { class: "vc-feedback-question" },
+        message.vote ? t("feedbackThanks") : t("feedbackQuestion")));
+      [["up", t("yes"), t("yesLabel")], ["down", t("no"), t("noLabel")]].forEach(function (choice) {
+        var button = el("button", {
+          class: "vc-vote vc-vote--" + choice[0], type: "button", "aria-label": choice[2],
+          "aria-pressed": message.vote === choice[0] ? "true" : "false", disabled: Boolean(message.vote),
+        }, choice[1]);
+        button.addEventListener("click", function () { vote(message, choice[0], group); });
+        group.appendChild(button);
+      });
+      return group;
+    }
+
+    function vote(message, choice, group) {
+      if (message.vote || !chat.VOTE_INTENTS.hasOwnProperty(choice)) return;
+      message.vote = choice;
+      chat.saveHistory();
+      group.replaceWith(feedbackFor(message));
+      chat.send(null, "/" + chat.VOTE_INTENTS[choice] + JSON.stringify({ answer: message.answer }));
+      chat.ui.input.focus();
+    }
+
+    chat.feedbackFor = feedbackFor;
+  };
+
+  /*
+   * Valtrex chat widget, part "connection": the socket.io connection to Rasa's
+   * channel (../vendor/socket.io.min.js, loaded relative to valtrex-chat.js unless
+   * window.io is already there), the session, the queue of messages waiting to be
+   * sent, the replies, and starting over ("New chat", or a reply whose metadata
+   * says `forgotten: true`, which clears what this browser keeps too).
+   *
+   * A reply is marked urgent only when its metadata says `urgent: true`, never
+   * because of its text.
+   */
+  parts.connection = function (chat) {
+    var options = chat.options;
+    var keys = chat.keys;
+    var socket = null; // null, "loading" (socket.io being fetched), then the socket
+    var ready = false; // connected and the session confirmed
+
+    // displayText null: nothing shown (a vote is shown on its answer instead).
+    function send(displayText, payload) {
+      if (displayText !== null) chat.addMessage({ from: "user", text: displayText, pending: !ready || undefined });
+      chat.outbox.push(payload);
+      chat.writeJson(chat.local, keys.outbox, chat.outbox);
+      connect();
+      flush();
+    }
+
+    // The widget's language goes with every message (the toggle's switch included).
+    function emitUser(message) {
+      socket.emit("user_uttered", { message: message, session_id: chat.sessionId, metadata: { language: chat.language } });
+      chat.showTyping();
+    }
+
+    function flush() {
+      if (!ready || !socket || !socket.connected) return;
+      while (chat.outbox.length) emitUser(chat.outbox.shift());
+      chat.removeKey(chat.local, keys.outbox);
+      chat.markSent();
+    }
+
+    function onSessionConfirm(payload) {
+      var confirmed = chat.validSessionId(typeof payload === "string" ? payload : payload && payload.session_id);
+      if (!confirmed) return;
+      var fresh = !chat.sessionId;
+      chat.sessionId = confirmed;
+      try { chat.local.setItem(keys.session, confirmed); } catch (error) { /* memory only */ }
+      ready = true;
+      chat.setStatus("");
+      if (fresh && chat.history.length === 0 && chat.outbox.length === 0 &&
+          typeof options.initialMessage === "string" && options.initialMessage) {
+        emitUser(chat.withLanguage(options.initialMessage));
+      }
+      flush();
+    }
+
+    function onBotUttered(data) {
+      if (!data || typeof data !== "object") return;
+      chat.hideTyping();
+      var text = typeof data.text === "string" ? data.text : "";
+      var rawReplies = Array.isArray(data.quick_replies) ? data.quick_replies : Array.isArray(data.buttons) ? data.buttons : [];
+      var replies = rawReplies.filter(function (reply) {
+        return reply && typeof reply.title === "string" && reply.title && typeof reply.payload === "string" && reply.payload;
+      }).map(function (reply) {
+        return { title: reply.title, payload: reply.payload };
+      });
+      if (!text && replies.length === 0) return; // images, custom payloads: not shown by this widget
+      var metadata = data.metadata && typeof data.metadata === "object" ? data.metadata : {};
+      var message = { from: "bot", text: text };
+      if (replies.length) message.quickReplies = replies;
+      if (metadata.urgent === true) {
+        message.urgent = true;
+        if (typeof metadata.category === "string" && /^[\w-]{1,64}$/.test(metadata.category)) message.category = metadata.category;
+      }
+      if (typeof data.utter_action === "string" && chat.ANSWER_NAME.test(data.utter_action)) message.answer = data.utter_action;
+      // Every Spanish reply says so; an English one says nothing.
+      message.language = chat.validLanguage(metadata.language) || "en";
+      chat.setLanguage(message.language);
+      if (metadata.forgotten === true) return forgetHere(message);
+      chat.addMessage(message);
+    }
+
+    function loadSocketIo(callback) {
+      if (typeof window.io === "function") return callback();
+      chat.loadScript(options.socketIoUrl, "data-valtrex-chat-socketio", callback, "unreachable");
+    }
+
+    function connect() {
+      if (socket) return;
+      socket = "loading";
+      loadSocketIo(function () {
+        socket = window.io(options.serverUrl, {
+          path: options.socketPath,
+          transports: options.transports,
+          tryAllTransports: true,
+          reconnection: true,
+          reconnectionAttempts: Infinity,
+          reconnectionDelay: 1000,
+          reconnectionDelayMax: 8000,
+          randomizationFactor: 0.5,
+          timeout: 10000,
+        });
+        socket.on("connect", function () {
+          socket.emit("session_request", { session_id: chat.sessionId });
+        });
+        socket.on("session_confirm", onSessionConfirm);
+        socket.on("bot_uttered", onBotUttered);
+        socket.on("disconnect", function (reason) {
+          ready = false;
+          chat.hideTyping();
+          if (reason === "io client disconnect") return; // "New chat": we reconnect at once
+          chat.setStatus("offline");
+          // The server closed this socket on purpose: socket.io won't retry by itself.
+          if (reason === "io server disconnect") socket.connect();
+        });
+        socket.on("connect_error", function () {
+          ready = false;
+          chat.setStatus(chat.history.length ? "offline" : "unreachable");
+        });
+      });
+    }
+
+    // The assistant deleted the conversation: this browser forgets it too (history,
+    // queue, session id) and keeps only the confirmation, in a new session.
+    function forgetHere(confirmation) {
+      startOver([{ from: "bot", text: confirmation.text, language: confirmation.language }]);
+      chat.saveHistory();
+    }
+
+    function startOver(keep) {
+      chat.history = keep;
+      chat.outbox = [];
+      chat.sessionId = null;
+      chat.removeKey(chat.local, keys.history);
+      chat.removeKey(chat.local, keys.outbox);
+      chat.removeKey(chat.local, keys.session);
+      chat.hideTyping();
+      chat.renderAll();
+      if (socket && socket !== "loading") {
+        // A fresh connection asks for a fresh session and leaves the old one's room.
+        ready = false;
+        socket.disconnect();
+        socket.connect();
+      } else {
+        connect();
+      }
+    }
+
+    Object.assign(chat, { send: send, connect: connect, startOver: startOver });
+  };
+
+  /*
+   * Valtrex chat widget, part "controls": what people press and type. The
+   * launcher and Escape open and close the chat; "New chat" starts over; the input
+   * counts characters up to the limit; the "More" menu opens a printable transcript
+   * (valtrex-chat-transcript.js, built in the browser, nothing sent) and
+   * "Delete my data", which asks the assistant to forget the conversation.
+   *
+   */
+  parts.controls = function (chat) {
+    var options = chat.options;
+    var ui = chat.ui;
+    var t = chat.t;
+
+    // --- The "More" menu: transcript, delete my data ---
+
+    function setMenu(show, focusButton) {
+      ui.menu.hidden = !show;
+      ui.menuButton.setAttribute("aria-expanded", show ? "true" : "false");
+      if (show) ui.printButton.focus();
+      else if (focusButton) ui.menuButton.focus();
+    }
+
+    function printTranscript() {
+      setMenu(false);
+      // Opened at once, in the click, so a pop-up blocker lets it through.
+      var win = window.open("", "_blank");
+      if (!win) return chat.setStatus("popupBlocked");
+      var messages = chat.history.map(function (m) {
+        return { from: m.from, text: m.text, urgent: m.urgent === true, language: m.language };
+      });
+      chat.loadScript(options.transcriptUrl, "data-valtrex-chat-transcript", function () {
+        window.ValtrexChatTranscript.render(win, messages, {
+          language: chat.language, words: chat.words[chat.language].transcript, title: t("title"),
+          disclaimer: t("disclaimerLead") + " " + t("disclaimerRest"),
+        });
+      }, "noTranscript");
+    }
+
+    function forgetMe() {
+      setMenu(false);
+      chat.send(t("forget"), "/forget_me");
+      ui.input.focus();
+    }
+
+    function newChat() {
+      chat.startOver([]);
+      ui.input.focus();
+    }
+
+    // --- Opening, closing, typing ---
+
+    function open(moveFocus) {
+      ui.panel.hidden = false;
+      ui.root.classList.add("vc--open");
+      ui.launcher.setAttribute("aria-expanded", "true");
+      try { chat.perTab.setItem(chat.keys.open, "1"); } catch (error) { /* ignore */ }
+      chat.connect();
+      chat.scrollToEnd();
+      if (moveFocus) ui.input.focus();
+    }
+
+    function close() {
+      ui.panel.hidden = true;
+      ui.root.classList.remove("vc--open");
+      ui.launcher.setAttribute("aria-expanded", "false");
+      chat.removeKey(chat.perTab, chat.keys.open);
+      ui.launcher.focus();
+    }
+
+    // In code points (most emoji count once), not UTF-16 units.
+    function length(text) {
+      return Array.from(text).length;
+    }
+
+    function updateCounter() {
+      var count = length(ui.input.value);
+      var over = count > options.maxLength;
+      ui.counter.textContent = count + "/" + options.maxLength;
+      ui.counter.classList.toggle("vc-counter--over", over);
+      var note = over ? t("tooLong", { max: options.maxLength }) : "";
+      if (ui.limitNote.textContent !== note) ui.limitNote.textContent = note;
+      ui.input.setAttribute("aria-invalid", over ? "true" : "false");
+      ui.sendButton.disabled = over;
+      ui.input.style.height = "auto";
+      ui.input.style.height = Math.min(ui.input.scrollHeight, 120) + "px";
+    }
+
+    function submit() {
+      var text = ui.input.value.trim();
+      if (!text || length(text) > options.maxLength) return;
+      ui.input.value = "";
+      updateCounter();
+      chat.send(text, text);
+    }
+
+    ui.launcher.addEventListener("click", function () {
+      if (ui.panel.hidden) open(true);
+      else close();
+    });
+    ui.closeButton.addEventListener("click", close);
+    ui.newChatButton.addEventListener("click", newChat);
+    ui.menuButton.addEventListener("click", function () { setMenu(ui.menu.hidden, true); });
+    ui.printButton.addEventListener("click", printTranscript);
+    ui.forgetButton.addEventListener("click", forgetMe);
+    ui.panel.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      event.preventDefault();
+      if (!ui.menu.hidden) setMenu(false, true); // Escape closes the menu first, then the chat
+      else close();
+    });
+    ui.panel.addEventListener("click", function (event) {
+      if (!ui.menu.hidden && !ui.menu.contains(event.target) && event.target !== ui.menuButton) setMenu(false);
+    });
+    ui.launcher.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !ui.panel.hidden) close();
+    });
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit();
+    });
+    ui.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submit();
+      }
+    });
+    ui.input.addEventListener("input", updateCounter);
+
+    Object.assign(chat, { open: open, updateCounter: updateCounter });
+  };
 
   if (document.body) whenReady();
   else document.addEventListener("DOMContentLoaded", whenReady);
