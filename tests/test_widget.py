@@ -50,11 +50,19 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     page.goto(f"{web_origin}/index.html?server={rasa.url}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Valtrex information")
     expect(w.panel).to_be_hidden()
-    # (the widget itself then adds its words, valtrex-chat-strings.js, marked as its own)
-    page_scripts = page.locator("script[src]:not([data-valtrex-chat-strings])")
-    assert page_scripts.evaluate_all("s => s.map(x => x.getAttribute('src'))") == [
-        "widget/valtrex-chat.js"
-    ], "the page embeds the widget with one script tag"
+    # (the widget itself then adds its words and its parts from beside it, each marked as
+    # its own: data-valtrex-chat-strings, data-valtrex-chat-<part>)
+    scripts = page.locator("script[src]").evaluate_all(
+        "s => s.map(x => [x.getAttribute('src'),"
+        " x.getAttributeNames().some(n => n.startsWith('data-valtrex-chat-'))])"
+    )
+    page_scripts = [src for src, added_by_widget in scripts if not added_by_widget]
+    assert page_scripts == ["widget/valtrex-chat.js"], "the page embeds the widget with one script tag"
+    assert all(
+        re.fullmatch(re.escape(web_origin) + r"/widget/valtrex-chat-[a-z]+\.js", src)
+        for src, added_by_widget in scripts
+        if added_by_widget
+    ), scripts
 
     # Keyboard only: Tab reaches the launcher, Enter opens, focus goes to the input.
     for _ in range(20):
