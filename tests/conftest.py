@@ -1,12 +1,19 @@
-"""Shared fixtures: the project's data files and the trained assistant."""
+"""Shared fixtures: the project's data files, the trained assistant, and for the
+browser tests the demo page's web server, an assistant that allows it, and Chromium."""
 
 import asyncio
+import functools
 import re
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 import yaml
+from browser import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import sync_playwright
+from widget_page import WEB, WebHandler
 
 from bench.quality import HELD_OUT, read_nlu
 from bench.server import MODEL, ROOT, RasaServer, ServerError
@@ -116,3 +123,35 @@ def postgres(tmp_path_factory):
         }
     finally:
         stack.stop_all()
+
+
+# --- The browser tests: one web server, assistant and browser per test module ---
+
+
+@pytest.fixture(scope="module")
+def web_origin():
+    """web/ (and the scripted-server page) on a loopback port."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(WebHandler, directory=str(WEB)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def rasa(web_origin, tmp_path_factory):
+    """`rasa run` allowing the web server's origin (a test may stop and restart it)."""
+    server = start_server(
+        RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log", allowed_origins=[web_origin])
+    )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,5 +1,5 @@
 """`make content-report`: the clinician's page, built from the real content and opened
-in Debian's Chromium (as in tests/test_widget.py), which must show every response
+in Debian's Chromium (set up as in tests/browser.py), which must show every response
 and the urgency table with nothing loaded from anywhere else.
 
 The screenshot goes to a temporary folder, or to $CONTENT_REPORT_SCREENSHOTS:
@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS  # one browser set-up for every browser test
 from playwright.sync_api import expect, sync_playwright
-from test_widget import CHROMIUM, CHROMIUM_ARGS  # one browser set-up for every browser test
 
 from conftest import ROOT
 from content.html import to_html

@@ -267,8 +267,8 @@ def test_make_insights_writes_the_page(seeded, tmp_path):
 
 def test_page_in_chromium(seeded, tmp_path):
     """The page renders (charts and tables); its screenshot goes to the README."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
     from playwright.sync_api import sync_playwright
-    from test_widget import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (make test installs it)")

@@ -1,140 +1,29 @@
 """The web chat widget (web/) in Debian's Chromium, against the real trained assistant.
 
 A static server serves web/ on one loopback port, `rasa run` allowing that origin runs
-on another, and the demo page is opened with `?server=` pointing at it. One realistic
-conversation covers the keyboard, quick replies, urgent styling, a reload, HTML in a
-message, the length limit and a server restart. A second test feeds the widget hostile
-bot messages through a scripted socket.io server (Playwright's WebSocket routing), to
-check what it does with links, HTML, urgent metadata and quick-reply payloads that the
-curated assistant never sends. Screenshots go to a temporary folder, or to
-$WIDGET_SCREENSHOTS (`make screenshots` sets it to docs/).
+on another, and the demo page is opened with `?server=` pointing at it (conftest.py's
+fixtures). One realistic conversation covers the keyboard, quick replies, urgent
+styling, a reload, HTML in a message, the length limit and a server restart; a
+second test is a phone over long-polling. What the widget does with messages the
+assistant never sends is in test_widget_scripted.py. Screenshots go to a temporary
+folder, or to $WIDGET_SCREENSHOTS (`make screenshots` sets it to docs/).
 """
 
-import functools
-import json
-import os
 import re
-import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from browser import SCREENSHOTS
+from playwright.sync_api import expect
+from widget_page import REPLY_TIMEOUT, Widget, stored
 
-from bench.server import RasaServer, free_port
-from conftest import ROOT, start_server
+from bench.server import free_port
+from conftest import start_server
 
-WEB = ROOT / "web"
-SCREENSHOTS = Path(os.environ.get("WIDGET_SCREENSHOTS") or tempfile.mkdtemp(prefix="widget-"))
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REPLY_TIMEOUT = 30_000  # ms; a reply from the real assistant comes in well under a second
 DISCLAIMER = "Automated assistant, not a doctor. In an emergency call 911."
 XSS = "<img src=x onerror=alert(1)>"
-
-# A page like index.html, for the scripted-server test: WebSocket only, so that every
-# frame goes through Playwright's WebSocket route (no long-polling fallback to port 9).
-HOSTILE_PAGE = b"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Widget with a scripted server</title></head>
-<body><h1>Scripted server</h1>
-<script>window.ValtrexChat = {serverUrl: "http://127.0.0.1:9", transports: ["websocket"],
-  storageKey: "scripted", initialMessage: "/greet"}</script>
-<script src="widget/valtrex-chat.js" defer></script>
-</body></html>"""
-
-
-class WebHandler(SimpleHTTPRequestHandler):
-    """Serves web/ (plus the scripted-server page), quietly."""
-
-    def do_GET(self):
-        if self.path.split("?")[0] == "/scripted.html":
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(HOSTILE_PAGE)))
-            self.end_headers()
-            self.wfile.write(HOSTILE_PAGE)
-            return
-        super().do_GET()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def web_origin():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(WebHandler, directory=str(WEB)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def rasa(web_origin, tmp_path_factory):
-    server = start_server(
-        RasaServer(tmp_path_factory.mktemp("widget") / "rasa.log", allowed_origins=[web_origin])
-    )
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Widget:
-    """Locators for the widget (Playwright's CSS and role locators see into its shadow root)."""
-
-    def __init__(self, page):
-        self.page = page
-        self.launcher = page.get_by_role("button", name=re.compile("Ask about Valtrex"))
-        self.panel = page.get_by_role("dialog", name="Valtrex info assistant")
-        self.input = page.get_by_role("textbox", name="Your question")
-        self.send_button = page.get_by_role("button", name="Send", exact=True)
-        self.close_button = page.get_by_role("button", name="Close chat")
-        self.log = page.get_by_role("log", name="Conversation")
-        self.messages = self.log.locator(".vc-msg")
-        self.bot = self.log.locator(".vc-msg--bot")
-        self.user = self.log.locator(".vc-msg--user")
-        self.urgent = self.log.locator(".vc-msg--urgent")
-        self.chips = page.locator("valtrex-chat .vc-chip")
-        self.disclaimer = page.locator("valtrex-chat .vc-disclaimer")
-        self.status = page.locator("valtrex-chat .vc-status")
-        self.typing = page.locator("valtrex-chat .vc-typing")
-        self.counter = page.locator("valtrex-chat .vc-counter")
-        self.limit_note = page.locator("valtrex-chat .vc-limit")
-
-    def bot_saying(self, text):
-        return self.bot.filter(has_text=text)
-
-    def type_and_send(self, text):
-        self.input.fill(text)
-        self.input.press("Enter")
-        expect(self.user.last.locator(".vc-text")).to_have_text(text)
-
-    def ask(self, text, answer):
-        """Send `text` and wait for one more bot bubble containing `answer` (str or regex)."""
-        answers = self.bot_saying(answer)
-        before = answers.count()
-        self.type_and_send(text)
-        expect(answers).to_have_count(before + 1, timeout=REPLY_TIMEOUT)
-        return answers.last
 
 
 def watch_typing_indicator(page):
@@ -145,10 +34,6 @@ def watch_typing_indicator(page):
         new MutationObserver(() => { if (!typing.hidden) window.__typingSeen = true; })
             .observe(typing, {attributes: true, attributeFilter: ['hidden']});
     }""")
-
-
-def stored(page, key):
-    return page.evaluate("key => localStorage.getItem(key)", key)
 
 
 def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
@@ -165,11 +50,19 @@ def test_conversation_with_the_real_assistant(chromium, web_origin, rasa):
     page.goto(f"{web_origin}/index.html?server={rasa.url}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Valtrex information")
     expect(w.panel).to_be_hidden()
-    # (the widget itself then adds its words, valtrex-chat-strings.js, marked as its own)
-    page_scripts = page.locator("script[src]:not([data-valtrex-chat-strings])")
-    assert page_scripts.evaluate_all("s => s.map(x => x.getAttribute('src'))") == [
-        "widget/valtrex-chat.js"
-    ], "the page embeds the widget with one script tag"
+    # (the widget itself then adds its words and its parts from beside it, each marked as
+    # its own: data-valtrex-chat-strings, data-valtrex-chat-<part>)
+    scripts = page.locator("script[src]").evaluate_all(
+        "s => s.map(x => [x.getAttribute('src'),"
+        " x.getAttributeNames().some(n => n.startsWith('data-valtrex-chat-'))])"
+    )
+    page_scripts = [src for src, added_by_widget in scripts if not added_by_widget]
+    assert page_scripts == ["widget/valtrex-chat.js"], "the page embeds the widget with one script tag"
+    assert all(
+        re.fullmatch(re.escape(web_origin) + r"/widget/valtrex-chat-[a-z]+\.js", src)
+        for src, added_by_widget in scripts
+        if added_by_widget
+    ), scripts
 
     # Keyboard only: Tab reaches the launcher, Enter opens, focus goes to the input.
     for _ in range(20):
@@ -343,178 +236,4 @@ def test_phone_layout_over_long_polling(chromium, web_origin, rasa):
     w.close_button.tap()
     expect(w.panel).to_be_hidden()
     expect(w.launcher).to_be_visible()
-    context.close()
-
-
-# --- A scripted server: what the widget does with messages the assistant never sends ---
-
-SCRIPTED_REPLIES = {
-    "/greet": [
-        {
-            "text": "See https://dailymed.nlm.nih.gov/dailymed/. Not javascript:alert(1) or "
-            "data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"
-        },
-        {"text": "Call 911 now! (this text sounds urgent, but its metadata says nothing)"},
-        {
-            "text": "Plain words, marked urgent by metadata.",
-            "metadata": {"urgent": True, "category": "overdose"},
-        },
-        {"text": "Urgent as a string is not urgent.", "metadata": {"urgent": "true"}},
-        {
-            "text": "Pick one:",
-            "quick_replies": [
-                {
-                    "content_type": "text",
-                    "title": "<i>Side effects</i>",
-                    "payload": "/ask_side_effects/common",
-                },
-                {"title": "", "payload": "/no_title"},
-            ],
-        },
-    ],
-    "/ask_side_effects/common": [{"text": "Scripted side effects answer."}],
-}
-
-
-def scripted_server(received):
-    """A socket.io (Engine.IO 4) server in a WebSocket route: answers from SCRIPTED_REPLIES."""
-
-    def handle(ws):
-        def on_message(frame):
-            received.append(frame)
-            if frame == "40" or frame.startswith("40{"):
-                ws.send('40{"sid":"scripted-socket"}')
-            elif frame.startswith("42"):
-                event, *args = json.loads(frame[2:])
-                if event == "session_request":
-                    ws.send("42" + json.dumps(["session_confirm", "scripted-session"]))
-                elif event == "user_uttered":
-                    for reply in SCRIPTED_REPLIES.get(args[0]["message"], [{"text": "?"}]):
-                        ws.send("42" + json.dumps(["bot_uttered", reply]))
-
-        ws.on_message(on_message)
-        ws.send(
-            '0{"sid":"scripted-engine","upgrades":[],"pingInterval":25000,'
-            '"pingTimeout":20000,"maxPayload":1000000}'
-        )
-
-    return handle
-
-
-def contrast(foreground, background):
-    def luminance(rgb):
-        def channel(c):
-            c /= 255
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        r, g, b = (channel(c) for c in rgb)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-COLOURS = """el => {
-    const rgb = s => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
-    let node = el, bg = null;
-    while (node) {
-        const c = rgb(getComputedStyle(node).backgroundColor);
-        if (c.length < 4 || c[3] > 0) { bg = c.slice(0, 3); break; }
-        node = node.parentElement || (node.getRootNode() && node.getRootNode().host);
-    }
-    return {fg: rgb(getComputedStyle(el).color).slice(0, 3), bg: bg || [255, 255, 255]};
-}"""
-
-
-def test_scripted_server_content_is_rendered_safely(chromium, web_origin):
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    received = []
-    page.route_web_socket(re.compile(r"/socket\.io/"), scripted_server(received))
-    w = Widget(page)
-    page.goto(f"{web_origin}/scripted.html")
-    w.launcher.click()
-    expect(w.bot).to_have_count(5, timeout=REPLY_TIMEOUT)
-
-    # The protocol: session_request with no stored id, then the initial message with the confirmed id.
-    events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
-    assert events[0] == ["session_request", {"session_id": None}]
-    assert events[1] == [
-        "user_uttered",
-        {"message": "/greet", "session_id": "scripted-session", "metadata": {"language": "en"}},
-    ]
-    assert stored(page, "scripted:session") == "scripted-session"
-
-    # Only the http(s) URL is a link (its full stop left out); the rest is literal text.
-    first = w.bot.nth(0)
-    links = first.locator("a")
-    expect(links).to_have_count(1)
-    expect(links).to_have_attribute("href", "https://dailymed.nlm.nih.gov/dailymed/")
-    expect(links).to_have_attribute("target", "_blank")
-    expect(links).to_have_attribute("rel", "noopener noreferrer")
-    expect(first.locator(".vc-text")).to_contain_text(
-        "javascript:alert(1) or data:text/html,hi or <b>bold</b> <img src=x onerror=alert(2)>"
-    )
-    assert first.locator("b, img").count() == 0 and page.locator("img").count() == 0
-
-    # Urgent styling comes from metadata.urgent === true only.
-    expect(w.urgent).to_have_count(1)
-    expect(w.urgent).to_have_text(re.compile("Plain words, marked urgent by metadata."))
-    expect(w.urgent.locator(".vc-badge")).to_have_text("Call 911")
-    expect(w.bot.nth(1)).not_to_have_class(re.compile("vc-msg--urgent"))
-    expect(w.bot.nth(3)).not_to_have_class(re.compile("vc-msg--urgent"))
-
-    # A quick-reply title is text; clicking it shows the title and sends the payload.
-    expect(w.chips).to_have_text(["<i>Side effects</i>"])  # the one without a title is dropped
-    w.chips.first.click()
-    expect(w.user.last.locator(".vc-text")).to_have_text("<i>Side effects</i>")
-    expect(w.bot_saying("Scripted side effects answer.")).to_have_count(1, timeout=REPLY_TIMEOUT)
-    events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
-    assert events[-1] == [
-        "user_uttered",
-        {
-            "message": "/ask_side_effects/common",
-            "session_id": "scripted-session",
-            "metadata": {"language": "en"},
-        },
-    ]
-    assert page.locator("i").count() == 0
-    expect(w.chips).to_have_count(0)
-
-    # WCAG AA contrast for the text the widget draws (4.5:1), offline notice included.
-    page.evaluate(
-        "document.querySelector('valtrex-chat').shadowRoot"
-        ".querySelector('.vc-status').textContent = 'Reconnecting'"
-    )
-    w.input.fill("x" * 1001)
-    checked = {
-        "launcher": w.launcher,
-        "title": page.locator("valtrex-chat .vc-title"),
-        "new chat": page.get_by_role("button", name="New chat"),
-        "disclaimer": w.disclaimer,
-        "status": w.status,
-        "bot text": w.bot.first.locator(".vc-text"),
-        "link": links,
-        "user text": w.user.last,
-        "urgent text": w.urgent.locator(".vc-text"),
-        "badge": w.urgent.locator(".vc-badge"),
-        "counter": w.counter,
-        "limit note": w.limit_note,
-        "send (disabled)": w.send_button,
-    }
-    for name, locator in checked.items():
-        colours = locator.evaluate(COLOURS)
-        ratio = contrast(colours["fg"], colours["bg"])
-        assert ratio >= 4.5, f"{name}: {colours} has contrast {ratio:.2f}"
-
-    # "New chat" forgets this conversation and starts a new session.
-    w.input.fill("")
-    page.get_by_role("button", name="New chat").click()
-    expect(w.bot).to_have_count(5, timeout=REPLY_TIMEOUT)
-    expect(w.user).to_have_count(0)
-    events = [json.loads(frame[2:]) for frame in received if frame.startswith("42")]
-    assert ["session_request", {"session_id": None}] in events[2:]
-    assert dialogs == []
     context.close()

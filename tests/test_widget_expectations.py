@@ -3,7 +3,7 @@ real trained assistant: "Was this helpful?" under each answer, a printable
 transcript (printed to PDF by the browser and read back), and "Delete my data",
 which deletes the conversation from the database and from the browser.
 
-The page, the assistant and the browser are test_widget.py's fixtures. The
+The page, the assistant and the browser are conftest.py's fixtures. The
 screenshot of the vote goes to $WIDGET_SCREENSHOTS (`make screenshots`: docs/).
 """
 
@@ -13,18 +13,9 @@ import sqlite3
 import time
 
 import pypdf
+from browser import SCREENSHOTS
 from playwright.sync_api import expect
-from test_widget import (  # noqa: F401
-    COLOURS,
-    REPLY_TIMEOUT,
-    SCREENSHOTS,
-    Widget,
-    chromium,
-    contrast,
-    rasa,
-    stored,
-    web_origin,
-)
+from widget_page import COLOURS, REPLY_TIMEOUT, Widget, contrast, stored
 
 BACK_PAIN = "Back pain is not a common side effect of valacyclovir."
 SORRY = "Sorry that didn't help. You can ask another way, or pick a topic."
@@ -56,7 +47,7 @@ def wait_for(check, timeout=10.0):
         time.sleep(0.1)
 
 
-def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F811
+def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page_errors = []
@@ -207,7 +198,7 @@ def test_vote_transcript_and_forget_me(chromium, web_origin, rasa):  # noqa: F81
     context.close()
 
 
-def test_typed_forget_me_and_phone_layout(chromium, web_origin, rasa):  # noqa: F811
+def test_typed_forget_me_and_phone_layout(chromium, web_origin, rasa):
     """On a phone: the header and its menu fit; "forget me" typed works too."""
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -4,7 +4,7 @@ following it, a Spanish question answered in Spanish, an English message turning
 the widget back to English, Spanish typed without the switch turning it Spanish,
 and the printable transcript in Spanish.
 
-The page, the assistant and the browser are test_widget.py's fixtures. The
+The page, the assistant and the browser are conftest.py's fixtures. The
 screenshot of the Spanish conversation goes to $WIDGET_SCREENSHOTS (`make
 screenshots`: docs/widget-spanish.png).
 """
@@ -12,19 +12,10 @@ screenshots`: docs/widget-spanish.png).
 import json
 import re
 
+from browser import SCREENSHOTS
 from playwright.sync_api import expect
-from test_widget import (  # noqa: F401
-    COLOURS,
-    REPLY_TIMEOUT,
-    SCREENSHOTS,
-    Widget,
-    chromium,
-    contrast,
-    rasa,
-    stored,
-    web_origin,
-)
 from test_widget_expectations import rows
+from widget_page import COLOURS, REPLY_TIMEOUT, Widget, contrast, stored
 
 SWITCHED = "Muy bien, le respondo en español."
 BACK_PAIN_ES = "El dolor de espalda no es un efecto secundario común del valaciclovir."
@@ -74,7 +65,7 @@ def expect_widget_in(page, language):
         )
 
 
-def test_spanish_switch_questions_and_back(chromium, web_origin, rasa):  # noqa: F811
+def test_spanish_switch_questions_and_back(chromium, web_origin, rasa):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page_errors = []
@@ -179,7 +170,7 @@ def test_spanish_switch_questions_and_back(chromium, web_origin, rasa):  # noqa:
     context.close()
 
 
-def test_a_new_conversation_starts_in_the_remembered_language(chromium, web_origin, rasa):  # noqa: F811
+def test_a_new_conversation_starts_in_the_remembered_language(chromium, web_origin, rasa):
     """Spanish kept from an earlier visit: the greeting asks for Spanish (/greet{"language": "es"})."""
     context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     context.add_init_script("localStorage.setItem('valtrex-chat:language', 'es')")
