@@ -50,6 +50,12 @@ def test_two_word_names_match_as_one():
     assert found("can i take vitamin d daily") == [("vitamin d", "ergocalciferol", False, True)]
 
 
+def test_nicknames_listed_in_the_settings_are_that_medicine():
+    names = {**NAMES, **SETTINGS["extra_names"]}
+    mentions = MedicineNames(names, COMMON, SETTINGS).find(tokens("how long does a z pack take to work"))
+    assert [(m.text, m.medicine) for m in mentions] == [("z pack", "azithromycin")]
+
+
 def test_misspelt_medicines_are_found_but_english_words_are_not():
     assert found("gabapentine and back pain") == [("gabapentine", "gabapentin", False, False)]
     assert found("ibuprofin") == [("ibuprofin", "ibuprofen", False, False)]
