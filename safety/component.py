@@ -121,8 +121,7 @@ class SafetyNet(GraphComponent):
             "classifier_over_personal": 0.1,
             # in a long message the personal question at its end counts unless the
             # classifier too is fairly sure of an emergency (chosen on the regression
-            # corpora and studied blind sets 1-5)
-            "detector_over_personal_long": 0.9,
+            # corpora and studied blind sets 1-5; the detector's bar stays the same)
             "classifier_over_personal_long": 0.7,
             # an ambiguous red flag (`~` in patterns.yml) counts from this score on
             "ambiguous_red_flag": 0.5,

@@ -141,7 +141,6 @@ def thresholds_for(config: Dict[Text, Any], words: int) -> Dict[Text, Any]:
         **config,
         "detector_gate": config["detector_gate_long"],
         "detector_alone": config["detector_alone_long"],
-        "detector_over_personal": config["detector_over_personal_long"],
         "classifier_over_personal": config["classifier_over_personal_long"],
     }
 
