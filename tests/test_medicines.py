@@ -34,10 +34,10 @@ def tokens(text):
     return [(t.text, t.start, t.end) for t in message.get("text_tokens")]
 
 
-def found(text):
+def found(text, names=NAMES):
     return [
         (m.text, m.medicine, m.valacyclovir, m.exact)
-        for m in MedicineNames(NAMES, COMMON, SETTINGS).find(tokens(text))
+        for m in MedicineNames(names, COMMON, SETTINGS).find(tokens(text))
     ]
 
 
@@ -52,8 +52,7 @@ def test_two_word_names_match_as_one():
 
 def test_nicknames_listed_in_the_settings_are_that_medicine():
     names = {**NAMES, **SETTINGS["extra_names"]}
-    mentions = MedicineNames(names, COMMON, SETTINGS).find(tokens("how long does a z pack take to work"))
-    assert [(m.text, m.medicine) for m in mentions] == [("z pack", "azithromycin")]
+    assert found("how long does a z pack take to work", names) == [("z pack", "azithromycin", False, True)]
 
 
 def test_misspelt_medicines_are_found_but_english_words_are_not():
