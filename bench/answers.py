@@ -36,6 +36,7 @@ BLIND_SETS = [
     ROOT / "tests" / "answers_blind4.tsv",
     ROOT / "tests" / "answers_blind5.tsv",
     ROOT / "tests" / "answers_blind6.tsv",
+    ROOT / "tests" / "answers_blind7.tsv",
 ]
 # Figures of the assistant before the answer work (issue 13), for the "before" column.
 BASELINE = ROOT / "tests" / "baselines" / "answers.json"

@@ -45,7 +45,7 @@ def lines(model: Path) -> List[str]:
         "",
         "Regression: tests/safety/*.txt (judged on the intent). Blind: tests/safety/blind*/ "
         "(judged on the reply: styled urgent, 911 and 'now' first, Poison Help or 988 where "
-        "they fit). The misses of sets 1 to 5 were studied and fixed by kind; set 6, by "
+        "they fit). The misses of sets 1 to 6 were studied and fixed by kind; set 7, by "
         "fresh authors, was measured before that work (totals only) and after it: it is "
         "the estimate.",
         "",

@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "tests" / "safety"
 # Blind sets, oldest first. Once a set's misses have been studied and fixed (by
 # kind, never by editing the set), it measures regressions too; the newest one
-# (set 6: its misses never read) is the honest estimate.
-BLIND_SETS = {name: CORPORA / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")}
+# (set 7: its misses never read) is the honest estimate.
+BLIND_SETS = {
+    name: CORPORA / name for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
+}
 BASELINE = ROOT / "tests" / "baselines" / "safety.json"
 DEFAULT_MODEL = ROOT / "models" / "valtrex-assistant.tar.gz"
 
