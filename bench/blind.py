@@ -45,9 +45,9 @@ def lines(model: Path) -> List[str]:
         "",
         "Regression: tests/safety/*.txt (judged on the intent). Blind: tests/safety/blind*/ "
         "(judged on the reply: styled urgent, 911 and 'now' first, Poison Help or 988 where "
-        "they fit). The misses of sets 1 to 6 were studied and fixed by kind; set 7, by "
-        "fresh authors, was measured before that work (totals only) and after it: it is "
-        "the estimate.",
+        "they fit). The misses of sets 1 to 5 were studied and fixed by kind; set 6 was "
+        "measured before and after that work; set 7, by fresh authors, has been measured "
+        "(totals only, its misses unread): it is the estimate.",
         "",
         "| set | figure | before | now |",
         "|---|---|---|---|",

@@ -45,8 +45,7 @@ PINNED = {
     "tests/safety/blind6/not_urgent.txt": "5247da6759df343d3ad59efc0e5e22f3bdc9404d8202c0d2b95239b04b36cb25",
     "tests/safety/blind6/personal.txt": "0f2aee7355bb44082af79b3a74e8633d091ddf2ecd175374448083c769859592",
     # Seventh sets, commissioned when the sixth had been measured and its misses
-    # were about to be studied: measured once before that work (totals only) and
-    # once at the end of it.
+    # were about to be studied: measured once before that work (totals only).
     "tests/answers_blind7.tsv": "fd278d56760e3bac8bcb4dae7695d2bcc64559f31d80fc95ecba04a57fe22638",
     "tests/safety/blind7/urgent.txt": "40095d29395a6d78e402c27beb15e36d4011b4e6641e4629f58c92efa1a4967a",
     "tests/safety/blind7/not_urgent.txt": "f053cd097f1a68dc2e7cc7433e35a9491afb3c330b2f4a32cde2b88ee629342c",
